@@ -1,0 +1,39 @@
+"""Resolving Relay nodes through the scoping choke point, shared by every Node type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from strawberry.types import Info
+from tortoise.models import Model
+
+from api.db import scoped
+from api.errors import NotFound
+
+N = TypeVar("N")
+
+
+async def resolve_scoped_nodes(
+    info: Info,
+    model: type[Model],
+    node_ids: Iterable[str],
+    to_node: Callable[[Any], N],
+    *,
+    required: bool,
+) -> list[N | None]:
+    """Nodes for `node_ids` the caller may see, in order; others are None (or NOT_FOUND
+    when `required`)."""
+    ids: list[int | None] = []
+    for raw in node_ids:
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            ids.append(None)
+    wanted = [i for i in ids if i is not None]
+    rows = await scoped(info.context.actor, model).filter(id__in=wanted) if wanted else []
+    by_id = {row.id: row for row in rows}
+    result = [to_node(by_id[i]) if i in by_id else None for i in ids]
+    if required and any(r is None for r in result):
+        raise NotFound(f"No {model.__name__} with this id")
+    return result

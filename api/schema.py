@@ -1,0 +1,60 @@
+"""The GraphQL schema: the only place that composes the domains' roots."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import Info
+
+import settings
+from api.errors import NotFound
+from api.extensions import ErrorCodes
+from api.org.mutations import OrgMutations
+from api.org.queries import OrgQueries
+from api.permissions import requires
+
+
+@strawberry.type(description="Lookups that span domains.")
+class NodeQueries:
+    @strawberry.field(
+        description="Any object by its global id, if the caller may see it (NOT_FOUND "
+        "otherwise, whether it does not exist or is out of the caller's scope).",
+        extensions=requires(),
+    )
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A global id.")],
+    ) -> relay.Node | None:
+        try:
+            node = await id.resolve_node(info, required=False)
+        except (KeyError, ValueError, TypeError) as exc:  # unknown type name in the id
+            raise NotFound("No object with this id") from exc
+        if node is None:
+            raise NotFound("No object with this id")
+        return node
+
+
+@strawberry.type(description="Everything that can be read.")
+class Query(OrgQueries, NodeQueries):
+    pass
+
+
+@strawberry.type(description="Everything that can be changed. Each mutation takes one `input`.")
+class Mutation(OrgMutations):
+    pass
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        ErrorCodes,
+        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
+        lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        lambda: MaxAliasesLimiter(max_alias_count=30),
+    ],
+)

@@ -1,0 +1,214 @@
+"""Shared test fixtures: a migrated database (a temporary SQLite file, or a fresh
+PostgreSQL database when DATABASE_URL points at PostgreSQL), the time-skipping Temporal
+server with a worker, two tenants with staff of every role, and GraphQL clients.
+
+The database is created once per session and never emptied: tests create what they need
+beside the shared tenants, as real tenants would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from temporalio.testing import WorkflowEnvironment
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+
+import settings
+from api.app import create_app
+from api.auth import Role, issue_access_token
+from api.org.models import Staff, Tenant
+from api.org.service.actors import actor_for_staff
+from api.org.service.departments import create_department
+from api.org.service.staff import StaffChanges, create_staff
+from api.org.service.tenants import create_tenant
+from workflows.client import set_client
+from workflows.devserver import find_executable
+from workflows.worker import build_worker
+
+PASSWORD = "correct-horse-battery"
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{next(_counter)}-{uuid.uuid4().hex[:6]}"
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    base = settings.DATABASE_URL
+    if not is_postgres(base):
+        yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    parts = urlsplit(base)
+    name = f"scrm_test_{uuid.uuid4().hex[:10]}"
+    admin_dsn = urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))
+    conn = await asyncpg.connect(admin_dsn)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+    conn = await asyncpg.connect(admin_dsn)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def db(database_url: str) -> AsyncIterator[str]:
+    """The test database, migrated with the project's migrations, tortoise open."""
+    config = settings.tortoise_config(database_url)
+    await migrate(config=config)
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+    yield database_url
+    await Tortoise.close_connections()
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server: timers of days pass in milliseconds."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=find_executable("temporal-test-server")
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def temporal_worker(temporal_env: WorkflowEnvironment, db: str) -> AsyncIterator[Any]:
+    """A worker for every registered workflow on the default task queue, and the API's
+    client pointed at the test server, for the whole session."""
+    set_client(temporal_env.client)
+    worker = build_worker(temporal_env.client)
+    task = asyncio.create_task(worker.run())
+    yield worker
+    await worker.shutdown()
+    await asyncio.gather(task, return_exceptions=True)
+    set_client(None)
+
+
+# -- tenants and people ------------------------------------------------------------------
+
+
+@dataclass
+class Org:
+    """A tenant with a department tree and one staff member per role.
+
+    HQ > Sales > Sales East; HQ > Service. The manager heads Sales; `staff` works in
+    Sales East, `staff2` in Sales, `outsider` in Service.
+    """
+
+    tenant: Tenant
+    departments: dict[str, int] = field(default_factory=dict)
+    people: dict[str, Staff] = field(default_factory=dict)
+
+    def token(self, who: str) -> str:
+        staff = self.people[who]
+        return issue_access_token(staff.tenant_id, staff.id)[0]
+
+
+async def make_org(slug: str | None = None) -> Org:
+    slug = slug or unique("t")
+    tenant, admin = await create_tenant(
+        slug, f"Tenant {slug}", "Alice Admin", "admin@x.test", PASSWORD
+    )
+    org = Org(tenant=tenant, people={"admin": admin})
+    actor = await actor_for_staff(admin)
+    hq = await create_department(actor, "HQ", None)
+    sales = await create_department(actor, "Sales", hq.id)
+    east = await create_department(actor, "Sales East", sales.id)
+    service = await create_department(actor, "Service", hq.id)
+    org.departments = {"hq": hq.id, "sales": sales.id, "east": east.id, "service": service.id}
+    await Staff.filter(id=admin.id).update(department_id=hq.id)
+    people = [
+        ("manager", "Mona Manager", Role.MANAGER, sales.id),
+        ("staff", "Stan Staff", Role.STAFF, east.id),
+        ("staff2", "Stella Staff", Role.STAFF, sales.id),
+        ("outsider", "Otto Service", Role.STAFF, service.id),
+        ("inspector", "Ina Inspector", Role.INSPECTOR, hq.id),
+        ("agent", "Aga Agent", Role.AGENT, service.id),
+    ]
+    for key, name, role, dept in people:
+        org.people[key] = await create_staff(
+            actor,
+            StaffChanges(
+                name=name,
+                email=f"{key}@x.test",
+                password=PASSWORD,
+                roles=[role],
+                department_id=dept,
+            ),
+        )
+    org.people["admin"] = await Staff.get(id=admin.id)
+    return org
+
+
+@pytest.fixture(scope="session")
+async def org_a(db: str, temporal_worker: Any) -> Org:
+    return await make_org("tenant-a")
+
+
+@pytest.fixture(scope="session")
+async def org_b(db: str, temporal_worker: Any) -> Org:
+    return await make_org("tenant-b")
+
+
+# -- GraphQL clients ---------------------------------------------------------------------
+
+
+class GQL:
+    """A GraphQL client over the ASGI app, optionally with a bearer credential."""
+
+    def __init__(self, http: httpx.AsyncClient, credential: str | None = None) -> None:
+        self.http = http
+        self.credential = credential
+
+    def as_(self, credential: str | None) -> GQL:
+        return GQL(self.http, credential)
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict:
+        headers = {"Authorization": f"Bearer {self.credential}"} if self.credential else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code in (200, 400), response.text
+        return response.json()
+
+    async def ok(self, query: str, variables: dict[str, Any] | None = None) -> dict:
+        result = await self(query, variables)
+        assert not result.get("errors"), result["errors"]
+        return result["data"]
+
+    async def error(self, query: str, variables: dict[str, Any] | None = None) -> dict:
+        result = await self(query, variables)
+        assert result.get("errors"), f"expected an error, got {result}"
+        return result["errors"][0]
+
+
+@pytest.fixture(scope="session")
+def app(db: str) -> Any:
+    return create_app(db)
+
+
+@pytest.fixture
+async def gql(app: Any) -> AsyncIterator[GQL]:
+    """An anonymous client; `gql.as_(token)` for a signed-in one. Each test gets its own
+    client address, so login throttling by address does not leak between tests."""
+    address = f"10.{next(_counter) % 250}.{uuid.uuid4().int % 250}.{next(_counter) % 250}"
+    transport = httpx.ASGITransport(app=app, client=(address, 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield GQL(http)

@@ -1,0 +1,1 @@
+"""The welcome journey of a newly created staff member."""
