@@ -38,6 +38,9 @@ SECRET_KEY: Secret = config(
     "SECRET_KEY", cast=Secret, default="dev-only-change-me-please-32-bytes!"
 )
 ACCESS_TOKEN_TTL_SECONDS: int = config("ACCESS_TOKEN_TTL_SECONDS", cast=int, default=3600)
+# argon2id cost (OWASP's minimum recommendation by default; raise on strong hardware).
+PASSWORD_HASH_TIME_COST: int = config("PASSWORD_HASH_TIME_COST", cast=int, default=2)
+PASSWORD_HASH_MEMORY_KIB: int = config("PASSWORD_HASH_MEMORY_KIB", cast=int, default=19456)
 LOGIN_MAX_FAILURES_PER_ACCOUNT: int = config("LOGIN_MAX_FAILURES_PER_ACCOUNT", cast=int, default=5)
 LOGIN_MAX_FAILURES_PER_IP: int = config("LOGIN_MAX_FAILURES_PER_IP", cast=int, default=20)
 LOGIN_FAILURE_WINDOW_SECONDS: int = config("LOGIN_FAILURE_WINDOW_SECONDS", cast=int, default=900)

@@ -108,7 +108,11 @@ def scopes_for_roles(roles: frozenset[Role]) -> frozenset[str]:
 
 # -- passwords ---------------------------------------------------------------------------
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher(
+    time_cost=settings.PASSWORD_HASH_TIME_COST,
+    memory_cost=settings.PASSWORD_HASH_MEMORY_KIB,
+    parallelism=1,
+)
 # Verified against when the account does not exist, so timing does not reveal accounts.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 

@@ -41,6 +41,18 @@ async def migrate() -> None:
     await Tortoise.close_connections()
 
 
+async def pending_model_changes() -> list[str]:
+    """Migrations `makemigrations` would write now (none when models and migrations agree)."""
+    from tortoise.context import TortoiseContext
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    config = settings.tortoise_config("sqlite://:memory:")
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=config)
+        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+    return [f"{w.app_label}.{w.name}" for w in writers]
+
+
 async def demo() -> None:
     from api.org.service.tenants import DEMO_LOGINS, seed_demo
 

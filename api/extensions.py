@@ -34,7 +34,8 @@ class ErrorCodes(MaskErrors):
             return self._with(error, "No object with this id", {"code": ErrorCode.NOT_FOUND})
         if (error.extensions or {}).get("code"):
             return error
-        if original is None:
+        if original is None or isinstance(original, GraphQLError):
+            # The document or its variables were rejected before any resolver ran.
             code = ErrorCode.GRAPHQL_VALIDATION_FAILED
             return self._with(error, error.message, {"code": code})
         log.error("unexpected error in %s", error.path, exc_info=original)

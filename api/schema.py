@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import Info
@@ -48,7 +49,14 @@ class Mutation(OrgMutations):
     pass
 
 
-schema = strawberry.Schema(
+class Schema(strawberry.Schema):
+    """Our schema: errors are logged by `ErrorCodes` (unexpected ones only), not here."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        return None
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     extensions=[

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
+
+# Cheap password hashes: tests create many staff; the cost is a setting like any other.
+os.environ.setdefault("PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("PASSWORD_HASH_MEMORY_KIB", "1024")
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -28,7 +33,9 @@ from api.app import create_app
 from api.auth import Role, issue_access_token
 from api.org.models import Staff, Tenant
 from api.org.service.actors import actor_for_staff
+from api.org.service.api_keys import create_api_key
 from api.org.service.departments import create_department
+from api.org.service.notifications import notify
 from api.org.service.staff import StaffChanges, create_staff
 from api.org.service.tenants import create_tenant
 from workflows.client import set_client
@@ -53,9 +60,11 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
     if not is_postgres(base):
         yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
+    # Never the named database itself: a fresh one beside it, dropped at the end, so
+    # pointing DATABASE_URL at a development database is safe.
     parts = urlsplit(base)
     name = f"scrm_test_{uuid.uuid4().hex[:10]}"
-    admin_dsn = urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))
+    admin_dsn = urlunsplit(("postgresql", parts.netloc, parts.path or "/postgres", "", ""))
     conn = await asyncpg.connect(admin_dsn)
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
@@ -154,6 +163,9 @@ async def make_org(slug: str | None = None) -> Org:
             ),
         )
     org.people["admin"] = await Staff.get(id=admin.id)
+    # Rows of every Node type that the admin may see, for the cross-tenant probe.
+    await notify(tenant.id, admin.id, kind="probe", title="Hello", body="", dedup_key="probe")
+    await create_api_key(actor, "probe key", ["org:read"])
     return org
 
 
@@ -212,3 +224,45 @@ async def gql(app: Any) -> AsyncIterator[GQL]:
     transport = httpx.ASGITransport(app=app, client=(address, 4000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield GQL(http)
+
+
+@pytest.fixture(scope="session")
+async def live_server(app: Any) -> AsyncIterator[str]:
+    """The real app behind a real uvicorn on a free port (the session's database)."""
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        ws="websockets-sansio",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture(scope="session")
+async def demo_admin(db: str, temporal_worker: Any) -> dict[str, str]:
+    """The demo tenant of `scrm demo`, seeded into the test database; its admin's login."""
+    from api.org.service.tenants import DEMO_LOGINS, seed_demo
+
+    await seed_demo()
+    admin = DEMO_LOGINS[0]
+    return {
+        "tenant": admin.tenant,
+        "email": admin.email,
+        "password": admin.password,
+        "name": admin.name,
+    }

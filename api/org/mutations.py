@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -71,7 +72,11 @@ class OrgMutations:
         description="Sign in as a staff member. Repeated failures per account and per "
         "client address are refused with RATE_LIMITED for a while."
     )
-    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+    async def login(
+        self,
+        info: Info,
+        input: Annotated[LoginInput, strawberry.argument(description="The input; see its type.")],
+    ) -> LoginPayload:
         token, expires_at, row = await actors.login(
             input.tenant, input.email, input.password, info.context.client_ip
         )
@@ -79,7 +84,11 @@ class OrgMutations:
 
     @strawberry.mutation(description="Create a department.", extensions=requires("org:write"))
     async def create_department(
-        self, info: Info, input: CreateDepartmentInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateDepartmentInput, strawberry.argument(description="The input; see its type.")
+        ],
     ) -> DepartmentPayload:
         row = await departments.create_department(
             info.context.actor, input.name, _optional_id(input.parent_id, "Department")
@@ -91,7 +100,11 @@ class OrgMutations:
         extensions=requires("org:write"),
     )
     async def update_department(
-        self, info: Info, input: UpdateDepartmentInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateDepartmentInput, strawberry.argument(description="The input; see its type.")
+        ],
     ) -> DepartmentPayload:
         move = input.parent_id is not strawberry.UNSET
         parent = input.parent_id if move else None
@@ -108,7 +121,13 @@ class OrgMutations:
         description="Create a staff member; they receive a welcome notification.",
         extensions=requires("org:write"),
     )
-    async def create_staff(self, info: Info, input: CreateStaffInput) -> StaffPayload:
+    async def create_staff(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateStaffInput, strawberry.argument(description="The input; see its type.")
+        ],
+    ) -> StaffPayload:
         changes = StaffChanges(
             name=input.name,
             email=input.email,
@@ -121,7 +140,13 @@ class OrgMutations:
         return StaffPayload(staff=Staff.from_row(row))
 
     @strawberry.mutation(description="Change a staff member.", extensions=requires("org:write"))
-    async def update_staff(self, info: Info, input: UpdateStaffInput) -> StaffPayload:
+    async def update_staff(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateStaffInput, strawberry.argument(description="The input; see its type.")
+        ],
+    ) -> StaffPayload:
         set_department = input.department_id is not strawberry.UNSET
         changes = StaffChanges(
             name=input.name,
@@ -142,14 +167,22 @@ class OrgMutations:
         "stop working at once.",
         extensions=requires("org:write"),
     )
-    async def disable_staff(self, info: Info, input: StaffIdInput) -> StaffPayload:
+    async def disable_staff(
+        self,
+        info: Info,
+        input: Annotated[StaffIdInput, strawberry.argument(description="The input; see its type.")],
+    ) -> StaffPayload:
         row = await staff.set_staff_active(info.context.actor, decode_id(input.id, "Staff"), False)
         return StaffPayload(staff=Staff.from_row(row))
 
     @strawberry.mutation(
         description="Enable a disabled staff member again.", extensions=requires("org:write")
     )
-    async def enable_staff(self, info: Info, input: StaffIdInput) -> StaffPayload:
+    async def enable_staff(
+        self,
+        info: Info,
+        input: Annotated[StaffIdInput, strawberry.argument(description="The input; see its type.")],
+    ) -> StaffPayload:
         row = await staff.set_staff_active(info.context.actor, decode_id(input.id, "Staff"), True)
         return StaffPayload(staff=Staff.from_row(row))
 
@@ -157,7 +190,13 @@ class OrgMutations:
         description="Create an API key with scopes; the key is returned once.",
         extensions=requires("apikeys:manage", staff=True),
     )
-    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+    async def create_api_key(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateApiKeyInput, strawberry.argument(description="The input; see its type.")
+        ],
+    ) -> CreateApiKeyPayload:
         row, key = await api_keys.create_api_key(info.context.actor, input.name, input.scopes)
         return CreateApiKeyPayload(api_key=ApiKey.from_row(row), key=key)
 
@@ -165,7 +204,13 @@ class OrgMutations:
         description="Revoke an API key; it stops working at once.",
         extensions=requires("apikeys:manage"),
     )
-    async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> ApiKeyPayload:
+    async def revoke_api_key(
+        self,
+        info: Info,
+        input: Annotated[
+            RevokeApiKeyInput, strawberry.argument(description="The input; see its type.")
+        ],
+    ) -> ApiKeyPayload:
         row = await api_keys.revoke_api_key(info.context.actor, decode_id(input.id, "ApiKey"))
         return ApiKeyPayload(api_key=ApiKey.from_row(row))
 
@@ -173,7 +218,11 @@ class OrgMutations:
         description="Mark one of your notifications as read.", extensions=requires(staff=True)
     )
     async def mark_notification_read(
-        self, info: Info, input: MarkNotificationReadInput
+        self,
+        info: Info,
+        input: Annotated[
+            MarkNotificationReadInput, strawberry.argument(description="The input; see its type.")
+        ],
     ) -> NotificationPayload:
         row = await notifications.mark_read(info.context.actor, decode_id(input.id, "Notification"))
         return NotificationPayload(notification=Notification.from_row(row))

@@ -51,7 +51,9 @@ class OrgQueries:
     async def staff(
         self,
         info: Info,
-        where: StaffWhere | None = None,
+        where: Annotated[
+            StaffWhere | None, strawberry.argument(description="Filters; all must hold.")
+        ] = None,
         first: Annotated[
             int | None, strawberry.argument(description="Page size, at most 200 (default 50).")
         ] = None,
