@@ -146,7 +146,12 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("serve", help="run the API (uvicorn)")
     commands.add_parser("worker", help="run the Temporal worker")
     commands.add_parser("migrate", help="apply database migrations")
-    commands.add_parser("makemigrations", help="write a migration for model changes")
+    makemigrations = commands.add_parser(
+        "makemigrations", help="write a migration for model changes"
+    )
+    makemigrations.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a migration is due"
+    )
     commands.add_parser("demo", help="seed the demo tenant and print its logins")
     schema_cmd = commands.add_parser("schema", help="print the GraphQL SDL")
     schema_cmd.add_argument("-o", "--output", help="write to this file instead of stdout")
@@ -157,6 +162,11 @@ def main(argv: list[str] | None = None) -> None:
         serve()
     elif args.command == "schema":
         print_schema(args.output)
+    elif args.command == "makemigrations" and args.check:
+        pending = asyncio.run(pending_model_changes())
+        for name in pending:
+            print(f"model changes without a migration: {name}")
+        code = 1 if pending else 0
     elif args.command == "makemigrations":
         from tortoise.cli.cli import main as tortoise_main
 

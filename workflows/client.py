@@ -57,19 +57,23 @@ async def get_client() -> Client:
     return client
 
 
-def set_client(client: Client | None) -> None:
-    """Make `get_client()` return `client` in every event loop (`None` removes the override)."""
+def set_client(client: Client | None) -> Client | None:
+    """Make `get_client()` return `client` in every event loop; return the one set before.
+
+    `None` removes the override. Tests restore the previous one when done:
+    `previous = set_client(mine); ...; set_client(previous)`.
+    """
     global _injected
-    _injected = client
+    previous, _injected = _injected, client
+    return previous
 
 
 async def close_client() -> None:
-    """Forget the cached clients and the injected one.
+    """Forget the clients `get_client()` connected and cached (the injected one stays).
 
-    temporalio clients have no close(): the connection goes when the last reference does. After
+    temporalio clients have no close(): a connection goes when the last reference does. After
     this, the next `get_client()` connects afresh (e.g. to a new TEMPORAL_ADDRESS in tests).
     """
-    set_client(None)
     _clients.clear()
 
 

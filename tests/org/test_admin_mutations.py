@@ -191,3 +191,24 @@ async def test_update_staff_changes_roles_and_department(gql: GQL) -> None:
         "Otto Service",
         "Aga Agent",
     }
+
+
+async def test_concurrent_creates_with_one_email_make_one_staff(gql: GQL) -> None:
+    import asyncio
+
+    org = await make_org()
+    admin = gql.as_(org.token("admin"))
+    variables = {
+        "input": {
+            "name": "Racer",
+            "email": "racer@x.test",
+            "password": "long-enough-pw",
+            "roles": ["STAFF"],
+        }
+    }
+    results = await asyncio.gather(*(admin(CREATE_STAFF, variables) for _ in range(20)))
+    ok = [r for r in results if not r.get("errors")]
+    codes = [r["errors"][0]["extensions"]["code"] for r in results if r.get("errors")]
+    assert len(ok) == 1
+    assert codes == ["CONFLICT"] * 19
+    assert await Staff.filter(tenant_id=org.tenant.id, email="racer@x.test").count() == 1

@@ -1,4 +1,4 @@
-"""Temporal fixtures for the workflow tests (the shared ones will move to tests/conftest.py)."""
+"""Fixtures of the workflow tests; `temporal_env` (time-skipping server) is in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -10,20 +10,8 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from workflows.client import close_client
+from workflows.client import close_client, set_client
 from workflows.devserver import find_executable
-
-
-@pytest.fixture(scope="session")
-async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server: timers of days pass in milliseconds."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_executable("temporal-test-server")
-    )
-    try:
-        yield env
-    finally:
-        await env.shutdown()
 
 
 @pytest.fixture(scope="session")
@@ -76,8 +64,10 @@ def free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
-async def _reset_client_cache() -> AsyncIterator[None]:
-    """No test sees another test's injected or cached client."""
+async def _isolated_client() -> AsyncIterator[None]:
+    """Each test starts with no injected or cached client; the session's comes back after."""
+    previous = set_client(None)
     await close_client()
     yield
     await close_client()
+    set_client(previous)
