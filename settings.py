@@ -51,7 +51,7 @@ GRAPHQL_MAX_TOKENS: int = config("GRAPHQL_MAX_TOKENS", cast=int, default=2000)
 GRAPHQL_MAX_PAGE_SIZE: int = config("GRAPHQL_MAX_PAGE_SIZE", cast=int, default=200)
 GRAPHQL_DEFAULT_PAGE_SIZE: int = config("GRAPHQL_DEFAULT_PAGE_SIZE", cast=int, default=50)
 
-MODEL_MODULES: list[str] = ["api.org.models"]
+MODEL_MODULES: list[str] = ["api.org.models", "api.metadata.models", "api.customers.models"]
 
 
 def temporal_target() -> str:

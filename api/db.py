@@ -15,7 +15,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tortoise.expressions import Q
+from tortoise import Tortoise
+from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -32,16 +33,20 @@ class ScopeRule:
     """How rows of a model are scoped: by tenant, then by owner and/or department.
 
     `owner` names the column holding the owning staff id, `department` the column
-    holding the department the row belongs to. A staff-scoped actor sees rows it owns
-    (or, when the model has no owner, rows of its own department); a manager sees rows
-    of its department subtree and rows it owns; admins, inspectors and API keys see
-    the tenant. A `personal` model (notifications) is only ever its owner's.
+    holding the department the row belongs to; `shared_via` = (model, row column, staff
+    column) names a table of other staff the row is shared with (e.g. followers).
+    A staff-scoped actor sees rows it owns or that are shared with it (or, when the model
+    has no owner, rows of its own department); a manager also sees rows of its department
+    subtree (by the department column, else by the owner's department); admins,
+    inspectors and API keys see the tenant. A `personal` model (notifications) is only
+    ever its owner's.
     """
 
     tenant: str = "tenant_id"
     owner: str | None = None
     department: str | None = None
     personal: bool = False
+    shared_via: tuple[str, str, str] | None = None
 
 
 def _rule(model: type[Model]) -> ScopeRule:
@@ -69,15 +74,38 @@ def scoped(actor: Actor, model: type[M]) -> QuerySet[M]:
     scope = actor.data_scope
     if scope is DataScope.TENANT:
         return qs
-    own = Q(**{rule.owner: actor.staff_id}) if rule.owner and actor.staff_id else None
-    if scope is DataScope.DEPARTMENT and rule.department:
-        dept = Q(**{f"{rule.department}__in": list(actor.department_ids)})
-        return qs.filter(dept | own if own is not None else dept)
-    if own is not None:
-        return qs.filter(own)
+    reach = _own_rows(actor, rule)
+    if scope is DataScope.DEPARTMENT:
+        if rule.department:
+            dept = Q(**{f"{rule.department}__in": list(actor.department_ids)})
+        elif rule.owner:
+            from api.org.models import Staff  # the org domain owns staff
+
+            members = Staff.filter(
+                tenant_id=actor.tenant_id, department_id__in=list(actor.department_ids)
+            ).values("id")
+            dept = Q(**{f"{rule.owner}__in": Subquery(members)})
+        else:
+            dept = None
+        reach = dept if reach is None else reach if dept is None else reach | dept
+    if reach is not None:
+        return qs.filter(reach)
     if rule.department and actor.department_id is not None:
         return qs.filter(**{rule.department: actor.department_id})
     return qs.filter(id__in=[])
+
+
+def _own_rows(actor: Actor, rule: ScopeRule) -> Q | None:
+    """Rows the actor owns or that are shared with it."""
+    if actor.staff_id is None or rule.owner is None:
+        return None
+    own = Q(**{rule.owner: actor.staff_id})
+    if rule.shared_via:
+        model_name, row_column, staff_column = rule.shared_via
+        app, name = model_name.split(".")
+        rows = Tortoise.apps[app][name].filter(**{staff_column: actor.staff_id}).values(row_column)
+        own |= Q(id__in=Subquery(rows))
+    return own
 
 
 async def get_scoped(actor: Actor, model: type[M], pk: int, *, for_update: bool = False) -> M:
