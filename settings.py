@@ -45,13 +45,25 @@ LOGIN_MAX_FAILURES_PER_ACCOUNT: int = config("LOGIN_MAX_FAILURES_PER_ACCOUNT", c
 LOGIN_MAX_FAILURES_PER_IP: int = config("LOGIN_MAX_FAILURES_PER_IP", cast=int, default=20)
 LOGIN_FAILURE_WINDOW_SECONDS: int = config("LOGIN_FAILURE_WINDOW_SECONDS", cast=int, default=900)
 
+# Events and webhooks
+# Subscribers re-read the outbox at least this often (the only cross-process path on SQLite).
+EVENTS_POLL_SECONDS: float = config("EVENTS_POLL_SECONDS", cast=float, default=1.0)
+WEBHOOK_TIMEOUT_SECONDS: float = config("WEBHOOK_TIMEOUT_SECONDS", cast=float, default=10.0)
+# How often each API process wakes webhook endpoints left behind (e.g. Temporal was down).
+WEBHOOK_RECONCILE_SECONDS: float = config("WEBHOOK_RECONCILE_SECONDS", cast=float, default=60.0)
+
 # GraphQL limits
 GRAPHQL_MAX_DEPTH: int = config("GRAPHQL_MAX_DEPTH", cast=int, default=10)
 GRAPHQL_MAX_TOKENS: int = config("GRAPHQL_MAX_TOKENS", cast=int, default=2000)
 GRAPHQL_MAX_PAGE_SIZE: int = config("GRAPHQL_MAX_PAGE_SIZE", cast=int, default=200)
 GRAPHQL_DEFAULT_PAGE_SIZE: int = config("GRAPHQL_DEFAULT_PAGE_SIZE", cast=int, default=50)
 
-MODEL_MODULES: list[str] = ["api.org.models", "api.metadata.models", "api.customers.models"]
+MODEL_MODULES: list[str] = [
+    "api.org.models",
+    "api.metadata.models",
+    "api.customers.models",
+    "api.events.models",
+]
 
 
 def temporal_target() -> str:

@@ -107,6 +107,9 @@ def _lifespan(database_url: str | None):
     @asynccontextmanager
     async def lifespan(app: Starlette):
         async with RegisterTortoise(app, config=settings.tortoise_config(database_url)):
-            yield
+            from api.events.runtime import events_runtime
+
+            async with events_runtime():
+                yield
 
     return lifespan

@@ -46,14 +46,20 @@ SCOPES: dict[str, str] = {
     "org:read": "Read tenant, departments and staff.",
     "org:write": "Create, update and disable departments and staff.",
     "apikeys:manage": "Create and revoke API keys.",
+    "customers:read": "Read customers, their tags, timeline and follow-ups.",
+    "customers:write": "Create, change, tag, merge and delete customers.",
+    "tags:manage": "Manage tag groups and tags.",
+    "metadata:manage": "Design custom fields and lifecycle stages; publish and migrate.",
+    "events:read": "Read and subscribe to change events (of the types the other scopes cover).",
+    "webhooks:manage": "Register webhook endpoints, rotate their secrets, replay events.",
 }
 
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(SCOPES),
-    Role.MANAGER: frozenset({"org:read"}),
-    Role.STAFF: frozenset({"org:read"}),
-    Role.INSPECTOR: frozenset({"org:read"}),
-    Role.AGENT: frozenset({"org:read"}),
+    Role.MANAGER: frozenset({"org:read", "customers:read", "customers:write", "events:read"}),
+    Role.STAFF: frozenset({"org:read", "customers:read", "customers:write", "events:read"}),
+    Role.INSPECTOR: frozenset({"org:read", "customers:read", "events:read"}),
+    Role.AGENT: frozenset({"org:read", "customers:read", "customers:write", "events:read"}),
 }
 
 ROLE_DATA_SCOPE: dict[Role, DataScope] = {

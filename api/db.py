@@ -12,7 +12,7 @@ import contextvars
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tortoise import Tortoise
@@ -39,7 +39,8 @@ class ScopeRule:
     has no owner, rows of its own department); a manager also sees rows of its department
     subtree (by the department column, else by the owner's department); admins,
     inspectors and API keys see the tenant. A `personal` model (notifications) is only
-    ever its owner's.
+    ever its owner's. A rule with neither owner nor department marks reference data
+    (tag groups, templates, definitions) that everyone in the tenant reads.
     """
 
     tenant: str = "tenant_id"
@@ -72,8 +73,8 @@ def scoped(actor: Actor, model: type[M]) -> QuerySet[M]:
             else qs.filter(id__in=[])
         )
     scope = actor.data_scope
-    if scope is DataScope.TENANT:
-        return qs
+    if scope is DataScope.TENANT or (rule.owner is None and rule.department is None):
+        return qs  # reference data (templates, tag groups...) is the whole tenant's
     reach = _own_rows(actor, rule)
     if scope is DataScope.DEPARTMENT:
         if rule.department:
@@ -122,8 +123,19 @@ async def get_scoped(actor: Actor, model: type[M], pk: int, *, for_update: bool 
 
 # -- transactions ------------------------------------------------------------------------
 
-_after_commit: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
-    contextvars.ContextVar("after_commit", default=None)
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class _Hooks:
+    """Callbacks of the outermost open `atomic()` block."""
+
+    before: list[Hook] = field(default_factory=list)
+    after: list[Hook] = field(default_factory=list)
+
+
+_hooks: contextvars.ContextVar[_Hooks | None] = contextvars.ContextVar(
+    "transaction_hooks", default=None
 )
 
 
@@ -132,18 +144,35 @@ async def atomic() -> AsyncIterator[None]:
     """A transaction; callbacks registered with `after_commit` run once it commits.
 
     Nested `atomic()` blocks join the outer one (savepoints in tortoise) and defer their
-    callbacks to the outermost commit.
+    callbacks to the outermost commit; a nested block that fails drops the callbacks it
+    registered, as its savepoint drops its rows. `before_commit` callbacks run inside the
+    transaction, last, just before COMMIT (the outbox allocates event ids there).
     """
-    outer = _after_commit.get() is None
-    token = _after_commit.set([]) if outer else None
+    hooks = _hooks.get()
+    outer = hooks is None
+    if hooks is None:
+        hooks = _Hooks()
+    token = _hooks.set(hooks) if outer else None
+    marks = (len(hooks.before), len(hooks.after))
     try:
         async with in_transaction():
-            yield
-        callbacks = (_after_commit.get() or []) if outer else []
+            try:
+                yield
+            except BaseException:
+                del hooks.before[marks[0] :]
+                del hooks.after[marks[1] :]
+                raise
+            if outer:
+                i = 0
+                while i < len(hooks.before):  # a hook may register more hooks
+                    await hooks.before[i]()
+                    i += 1
     finally:
         if token is not None:
-            _after_commit.reset(token)
-    for callback in callbacks:
+            _hooks.reset(token)
+    if not outer:
+        return
+    for callback in hooks.after:
         try:
             await callback()
         except Exception:
@@ -151,9 +180,22 @@ async def atomic() -> AsyncIterator[None]:
             log.exception("after-commit callback %r failed", callback)
 
 
-def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
+def in_atomic() -> bool:
+    """Whether an `atomic()` block is open in this task."""
+    return _hooks.get() is not None
+
+
+def after_commit(callback: Hook) -> None:
     """Run `callback` after the surrounding `atomic()` commits (at once outside one)."""
-    pending = _after_commit.get()
-    if pending is None:
+    hooks = _hooks.get()
+    if hooks is None:
         raise RuntimeError("after_commit() outside atomic(); start workflows after a commit")
-    pending.append(callback)
+    hooks.after.append(callback)
+
+
+def before_commit(callback: Hook) -> None:
+    """Run `callback` inside the surrounding `atomic()` transaction, just before COMMIT."""
+    hooks = _hooks.get()
+    if hooks is None:
+        raise RuntimeError("before_commit() outside atomic()")
+    hooks.before.append(callback)

@@ -12,6 +12,7 @@ import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -78,7 +79,14 @@ class OrderKey:
 
 
 def _encode_cursor(values: Sequence[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    plain = [
+        v.isoformat()
+        if isinstance(v, datetime)
+        else {"d": str(v)}
+        if isinstance(v, Decimal)  # PostgreSQL numeric sort keys
+        else v
+        for v in values
+    ]
     return base64.urlsafe_b64encode(orjson.dumps(plain)).decode()
 
 
@@ -89,7 +97,10 @@ def _decode_cursor(cursor: str, size: int) -> list[Any]:
         raise invalid(["after"], "cursor", "Not a cursor returned by this connection") from exc
     if not isinstance(values, list) or len(values) != size:
         raise invalid(["after"], "cursor", "Not a cursor returned by this connection")
-    return values
+    try:
+        return [Decimal(v["d"]) if isinstance(v, dict) else v for v in values]
+    except (KeyError, TypeError, ArithmeticError) as exc:
+        raise invalid(["after"], "cursor", "Not a cursor returned by this connection") from exc
 
 
 def _after_filter(keys: Sequence[OrderKey], values: Sequence[Any]) -> Q:
@@ -133,7 +144,7 @@ async def paginate(
         fields_map = queryset.model._meta.fields_map
         values = [
             datetime.fromisoformat(v)
-            if isinstance(v, str) and isinstance(fields_map[k.field], fields.DatetimeField)
+            if isinstance(v, str) and isinstance(fields_map.get(k.field), fields.DatetimeField)
             else v
             for k, v in zip(keys, values, strict=True)
         ]

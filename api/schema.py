@@ -11,8 +11,15 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.types import Info
 
 import settings
+from api.customers.mutations import CustomerMutations
+from api.customers.queries import CustomerQueries
 from api.errors import NotFound
+from api.events.idempotency import idempotent
+from api.events.mutations import EventMutations
+from api.events.queries import EventQueries
+from api.events.subscriptions import EventSubscriptions
 from api.extensions import ErrorCodes
+from api.metadata.types import MetadataMutations, MetadataQueries
 from api.org.mutations import OrgMutations
 from api.org.queries import OrgQueries
 from api.permissions import requires
@@ -40,12 +47,18 @@ class NodeQueries:
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(OrgQueries, NodeQueries):
+class Query(OrgQueries, CustomerQueries, MetadataQueries, EventQueries, NodeQueries):
     pass
 
 
+@idempotent
 @strawberry.type(description="Everything that can be changed. Each mutation takes one `input`.")
-class Mutation(OrgMutations):
+class Mutation(OrgMutations, CustomerMutations, MetadataMutations, EventMutations):
+    pass
+
+
+@strawberry.type(description="Live streams, over a websocket (graphql-transport-ws).")
+class Subscription(EventSubscriptions):
     pass
 
 
@@ -59,6 +72,7 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     extensions=[
         ErrorCodes,
         lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),

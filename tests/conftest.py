@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 
 # Cheap password hashes: tests create many staff; the cost is a setting like any other.
@@ -31,6 +32,8 @@ from tortoise.migrations.api import migrate
 import settings
 from api.app import create_app
 from api.auth import Role, issue_access_token
+from api.events.models import Event
+from api.events.service.endpoints import create_endpoint, replay_event
 from api.org.models import Staff, Tenant
 from api.org.service.actors import actor_for_staff
 from api.org.service.api_keys import create_api_key
@@ -130,7 +133,9 @@ class Org:
         return issue_access_token(staff.tenant_id, staff.id)[0]
 
 
-async def make_org(slug: str | None = None) -> Org:
+async def make_org(slug: str | None = None, probe_rows: bool = False) -> Org:
+    """A tenant per `Org`'s docstring; `probe_rows` adds a customer, tag and stage
+    template (the shared org_a/org_b have them, for the cross-tenant probe)."""
     slug = slug or unique("t")
     tenant, admin = await create_tenant(
         slug, f"Tenant {slug}", "Alice Admin", "admin@x.test", PASSWORD
@@ -166,17 +171,58 @@ async def make_org(slug: str | None = None) -> Org:
     # Rows of every Node type that the admin may see, for the cross-tenant probe.
     await notify(tenant.id, admin.id, kind="probe", title="Hello", body="", dedup_key="probe")
     await create_api_key(actor, "probe key", ["org:read"])
+    endpoint, _ = await create_endpoint(
+        actor, url="http://127.0.0.1:9/probe", event_types=["staff.*"], enabled=False
+    )
+    first_staff_event = await Event.filter(tenant_id=tenant.id, type="staff.created").first()
+    await replay_event(actor, endpoint.id, first_staff_event.id)  # a WebhookDelivery row
+    if probe_rows:
+        await _customer_rows(actor)
     return org
+
+
+async def _customer_rows(actor: Any) -> None:
+    """A customer with a tag and a stage, and a finished schema migration."""
+    from api.customers.service import lifecycle, records, tags
+    from api.metadata.models import SchemaMigration
+
+    group = await tags.create_tag_group(actor, "Probe tags", "customer", [], ["probe"])
+    template = await lifecycle.save_template(
+        actor,
+        None,
+        "Probe stages",
+        {"stages": [{"key": "new", "label": "New", "order": 0}]},
+        [],
+        True,
+    )
+    customer = await records.create_customer(actor, records.CustomerChanges(name="Probe"))
+    tag = await group_tag(group.id)
+    await tags.tag_customers(actor, [customer.id], [tag], True)
+    await lifecycle.move_stage(actor, customer.id, template.id, "new")
+    await SchemaMigration.create(
+        tenant_id=actor.tenant_id,
+        kind="customer_fields",
+        from_version=0,
+        to_version=1,
+        plan={},
+        status="done",
+    )
+
+
+async def group_tag(group_id: int) -> int:
+    from api.customers.models import Tag
+
+    return (await Tag.filter(group_id=group_id).first()).id
 
 
 @pytest.fixture(scope="session")
 async def org_a(db: str, temporal_worker: Any) -> Org:
-    return await make_org("tenant-a")
+    return await make_org("tenant-a", probe_rows=True)
 
 
 @pytest.fixture(scope="session")
 async def org_b(db: str, temporal_worker: Any) -> Org:
-    return await make_org("tenant-b")
+    return await make_org("tenant-b", probe_rows=True)
 
 
 # -- GraphQL clients ---------------------------------------------------------------------
@@ -266,3 +312,35 @@ async def demo_admin(db: str, temporal_worker: Any) -> dict[str, str]:
         "password": admin.password,
         "name": admin.name,
     }
+
+
+class QueryCounter(logging.Handler):
+    """Counts SQL statements tortoise sends (its db client logs each at DEBUG)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.statements.append(record.getMessage())
+
+
+@pytest.fixture
+def count_queries() -> Any:
+    """`with count_queries() as counter: ...; len(counter.statements)`."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def counting() -> Any:
+        log = logging.getLogger("tortoise.db_client")
+        counter = QueryCounter()
+        old_level = log.level
+        log.setLevel(logging.DEBUG)
+        log.addHandler(counter)
+        try:
+            yield counter
+        finally:
+            log.removeHandler(counter)
+            log.setLevel(old_level)
+
+    return counting

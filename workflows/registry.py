@@ -11,15 +11,33 @@ from typing import Any
 
 from workflows.ping.activities import ping
 from workflows.ping.workflows import PingWorkflow
+from workflows.schema_migration.activities import (
+    finish_records_migration,
+    migrate_records_batch,
+)
+from workflows.schema_migration.workflows import SchemaMigrationWorkflow
+from workflows.webhooks.activities import (
+    dead_letter_webhook,
+    deliver_webhook,
+    next_webhook_batch,
+)
+from workflows.webhooks.workflows import WebhookPumpWorkflow
 from workflows.welcome.activities import send_welcome
 from workflows.welcome.workflows import WelcomeStaffWorkflow
 
 WORKFLOWS: list[type] = [
     PingWorkflow,
     WelcomeStaffWorkflow,
+    SchemaMigrationWorkflow,
+    WebhookPumpWorkflow,
 ]
 
 ACTIVITIES: list[Callable[..., Any]] = [
     ping,
     send_welcome,
+    migrate_records_batch,
+    finish_records_migration,
+    next_webhook_batch,
+    deliver_webhook,
+    dead_letter_webhook,
 ]

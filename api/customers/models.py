@@ -17,9 +17,7 @@ class Customer(Model):
     id = f.BigIntField(primary_key=True)
     tenant = f.ForeignKeyField("scrm.Tenant", related_name=False, on_delete=f.CASCADE)
     name = f.CharField(max_length=200)
-    owner = f.ForeignKeyField(
-        "scrm.Staff", related_name=False, null=True, on_delete=f.SET_NULL
-    )
+    owner = f.ForeignKeyField("scrm.Staff", related_name=False, null=True, on_delete=f.SET_NULL)
     source = f.CharField(max_length=64, default="manual")
     fields = f.JSONField(default=dict)
     schema_version = f.IntField(default=0)
@@ -56,11 +54,11 @@ class CustomerFollower(Model):
 
     id = f.BigIntField(primary_key=True)
     tenant = f.ForeignKeyField("scrm.Tenant", related_name=False, on_delete=f.CASCADE)
-    customer = f.ForeignKeyField(
-        "scrm.Customer", related_name=False, on_delete=f.CASCADE
-    )
+    customer = f.ForeignKeyField("scrm.Customer", related_name=False, on_delete=f.CASCADE)
     staff = f.ForeignKeyField("scrm.Staff", related_name=False, on_delete=f.CASCADE)
     created_at = f.DatetimeField(auto_now_add=True)
+
+    scope = ScopeRule()  # reached through a customer that passed the data scope
 
     class Meta:
         table = "customer_follower"
@@ -108,14 +106,14 @@ class CustomerTag(Model):
 
     id = f.BigIntField(primary_key=True)
     tenant = f.ForeignKeyField("scrm.Tenant", related_name=False, on_delete=f.CASCADE)
-    customer = f.ForeignKeyField(
-        "scrm.Customer", related_name=False, on_delete=f.CASCADE
-    )
+    customer = f.ForeignKeyField("scrm.Customer", related_name=False, on_delete=f.CASCADE)
     tag = f.ForeignKeyField("scrm.Tag", related_name=False, on_delete=f.CASCADE)
     created_by = f.ForeignKeyField(
         "scrm.Staff", related_name=False, null=True, on_delete=f.SET_NULL
     )
     created_at = f.DatetimeField(auto_now_add=True)
+
+    scope = ScopeRule()  # reached through a customer that passed the data scope
 
     class Meta:
         table = "customer_tag"
@@ -128,16 +126,14 @@ class FollowUp(Model):
 
     id = f.BigIntField(primary_key=True)
     tenant = f.ForeignKeyField("scrm.Tenant", related_name=False, on_delete=f.CASCADE)
-    customer = f.ForeignKeyField(
-        "scrm.Customer", related_name=False, on_delete=f.CASCADE
-    )
-    staff = f.ForeignKeyField(
-        "scrm.Staff", related_name=False, null=True, on_delete=f.SET_NULL
-    )
+    customer = f.ForeignKeyField("scrm.Customer", related_name=False, on_delete=f.CASCADE)
+    staff = f.ForeignKeyField("scrm.Staff", related_name=False, null=True, on_delete=f.SET_NULL)
     kind = f.CharField(max_length=16)
     content = f.TextField(default="")
     next_follow_up_at = f.DatetimeField(null=True)
     created_at = f.DatetimeField(auto_now_add=True)
+
+    scope = ScopeRule()  # reached through a customer that passed the data scope
 
     class Meta:
         table = "follow_up"
@@ -149,15 +145,13 @@ class TimelineEvent(Model):
 
     id = f.BigIntField(primary_key=True)
     tenant = f.ForeignKeyField("scrm.Tenant", related_name=False, on_delete=f.CASCADE)
-    customer = f.ForeignKeyField(
-        "scrm.Customer", related_name=False, on_delete=f.CASCADE
-    )
+    customer = f.ForeignKeyField("scrm.Customer", related_name=False, on_delete=f.CASCADE)
     kind = f.CharField(max_length=32)
-    staff = f.ForeignKeyField(
-        "scrm.Staff", related_name=False, null=True, on_delete=f.SET_NULL
-    )
+    staff = f.ForeignKeyField("scrm.Staff", related_name=False, null=True, on_delete=f.SET_NULL)
     data = f.JSONField(default=dict)
     created_at = f.DatetimeField(auto_now_add=True)
+
+    scope = ScopeRule()  # reached through a customer that passed the data scope
 
     class Meta:
         table = "timeline_event"

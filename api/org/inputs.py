@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.events.inputs import IDEMPOTENCY_KEY
 from api.org.types import Role
 
 
@@ -21,6 +22,7 @@ class CreateDepartmentInput:
     parent_id: relay.GlobalID | None = strawberry.field(
         default=None, description="The department above; omit for a root department."
     )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="Changes to a department; omitted fields stay as they are.")
@@ -31,6 +33,7 @@ class UpdateDepartmentInput:
         default=strawberry.UNSET,
         description="New parent (the subtree moves along); null makes it a root.",
     )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="A new staff member.")
@@ -43,6 +46,7 @@ class CreateStaffInput:
         default=None, description="The staff member's department."
     )
     phone: str | None = strawberry.field(default=None, description="Phone number.")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="Changes to a staff member; omitted fields stay as they are.")
@@ -56,11 +60,13 @@ class UpdateStaffInput:
     department_id: relay.GlobalID | None = strawberry.field(
         default=strawberry.UNSET, description="New department; null removes it."
     )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="Which staff member to disable or enable.")
 class StaffIdInput:
     id: relay.GlobalID = strawberry.field(description="The staff member.")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="A new API key.")
@@ -69,16 +75,19 @@ class CreateApiKeyInput:
     scopes: list[str] = strawberry.field(
         description="Scopes to grant, e.g. `org:read`; see `apiScopes`."
     )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="The API key to revoke.")
 class RevokeApiKeyInput:
     id: relay.GlobalID = strawberry.field(description="The key.")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="The notification to mark as read.")
 class MarkNotificationReadInput:
     id: relay.GlobalID = strawberry.field(description="The notification.")
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="Filters for the staff list; all given conditions must hold.")

@@ -72,8 +72,16 @@ class Probe:
             return any(self.has_id(f["type"], seen | {named["name"]}) for f in fields)
         return False
 
-    def value(self, name: str, t: dict, gid: str, required_path: bool) -> tuple[Any, bool]:
-        """A literal value for an argument/input field; (value, id sits on a required path)."""
+    def value(
+        self,
+        name: str,
+        t: dict,
+        gid: str,
+        required_path: bool,
+        seen: frozenset[str] = frozenset(),
+    ) -> tuple[Any, bool]:
+        """A literal value for an argument/input field; (value, id sits on a required path).
+        Recursive inputs (where: {and: [...]}) are entered once."""
         named, non_null, is_list = self.unwrap(t)
         kind, tname = named["kind"], named["name"]
         if tname == "ID":
@@ -81,10 +89,12 @@ class Probe:
         elif kind == "INPUT_OBJECT":
             v, req = {}, False
             for f in self.types[tname]["inputFields"]:
-                _, f_non_null, _ = self.unwrap(f["type"])
+                f_named, f_non_null, _ = self.unwrap(f["type"])
+                if f_named["name"] in seen | {tname} and not f_non_null:
+                    continue
                 if f_non_null or self.has_id(f["type"]):
                     v[f["name"]], f_req = self.value(
-                        f["name"], f["type"], gid, required_path and non_null
+                        f["name"], f["type"], gid, required_path and non_null, seen | {tname}
                     )
                     req = req or f_req
         elif kind == "ENUM":

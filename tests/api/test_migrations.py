@@ -21,3 +21,16 @@ async def test_models_and_migrations_are_in_sync() -> None:
     )
     output, _ = await proc.communicate()
     assert proc.returncode == 0, output.decode()
+
+
+def test_table_descriptions_survive_the_sqlite_schema_editor() -> None:
+    """The first docstring line of a model becomes its table comment, and tortoise's
+    SQLite schema editor splits scripts on ";": a semicolon there breaks migrations."""
+    from tortoise import Tortoise
+
+    bad = [
+        name
+        for name, model in Tortoise.apps["scrm"].items()
+        if ";" in (model._meta.table_description or "")
+    ]
+    assert bad == []

@@ -1,4 +1,5 @@
-"""API keys for integrators: created with scopes (shown once), listed, revoked."""
+"""API keys for integrators: created with scopes (shown once), listed, revoked; each
+change emits `apikey.created` / `apikey.revoked`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import UTC, datetime
 from api.auth import SCOPES, Actor, new_api_key
 from api.db import atomic, get_scoped, scoped
 from api.errors import FieldErrors
+from api.events.outbox import emit
+from api.org.events import api_key_state
 from api.org.models import ApiKey
 
 
@@ -34,6 +37,7 @@ async def create_api_key(actor: Actor, name: str, scopes: Sequence[str]) -> tupl
             scopes=sorted(set(scopes)),
             created_by_id=actor.staff_id,
         )
+        await emit(actor, "apikey.created", "api_key", row.id, api_key_state(row))
     return row, key
 
 
@@ -41,8 +45,12 @@ async def revoke_api_key(actor: Actor, key_id: int) -> ApiKey:
     actor.require("apikeys:manage")
     row = await get_scoped(actor, ApiKey, key_id)
     if row.revoked_at is None:
-        row.revoked_at = datetime.now(UTC)
-        await ApiKey.filter(id=row.id, revoked_at=None).update(revoked_at=row.revoked_at)
+        revoked_at = datetime.now(UTC)
+        async with atomic():
+            if await ApiKey.filter(id=row.id, revoked_at=None).update(revoked_at=revoked_at):
+                row.revoked_at = revoked_at
+                await emit(actor, "apikey.revoked", "api_key", row.id, api_key_state(row))
+        row = await ApiKey.get(id=row.id)
     return row
 
 

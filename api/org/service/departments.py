@@ -1,4 +1,5 @@
-"""Departments: the tenant's tree, kept as materialised paths so subtrees are one query."""
+"""Departments: the tenant's tree, kept as materialised paths so subtrees are one query.
+Creating and changing one emits `department.created` / `department.updated`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from tortoise.exceptions import IntegrityError
 from api.auth import Actor
 from api.db import atomic, get_scoped, scoped, tenant_scoped
 from api.errors import Conflict, FieldErrors, NotFound
+from api.events.outbox import diff, emit
+from api.org.events import department_state
 from api.org.models import Department
 
 
@@ -39,6 +42,7 @@ async def create_department(actor: Actor, name: str, parent_id: int | None) -> D
             dept = await Department.create(tenant_id=actor.tenant_id, parent=parent, name=name)
             dept.path = f"{parent.path if parent else '/'}{dept.id}/"
             await dept.save(update_fields=["path"])
+            await emit(actor, "department.created", "department", dept.id, department_state(dept))
     except IntegrityError as exc:
         raise Conflict("A sibling department has this name", path=["input", "name"]) from exc
     return dept
@@ -60,6 +64,7 @@ async def update_department(
     await _ensure_unique_name(actor, new_parent, name or dept.name, exclude=dept.id)
     async with atomic():
         locked = await Department.filter(id=dept.id).select_for_update().get()
+        before = department_state(locked)
         if name is not None:
             locked.name = name
         if move:
@@ -77,6 +82,9 @@ async def update_department(
             await locked.save()
         except IntegrityError as exc:
             raise Conflict("A sibling department has this name", path=["input", "name"]) from exc
+        after = department_state(locked)
+        changed = {k: v for k, v in diff(before, after).items() if k != "updatedAt"}
+        await emit(actor, "department.updated", "department", locked.id, after, changed=changed)
     return locked
 
 

@@ -1,5 +1,6 @@
-"""Staff members: create, update, disable/enable. Creating one starts the welcome
-workflow after the transaction commits."""
+"""Staff members: create, update, disable/enable, each with its event in the same
+transaction (`staff.created`, ...). Creating one starts the welcome workflow after the
+transaction commits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from tortoise.exceptions import IntegrityError
 from api.auth import Actor, Role, hash_password
 from api.db import after_commit, atomic, get_scoped, scoped, tenant_scoped
 from api.errors import Conflict, FieldErrors, NotFound
+from api.events.outbox import diff, emit
+from api.org.events import staff_state
 from api.org.models import Department, Staff
 from schemas.formats import is_email, is_phone, normalize_email, normalize_phone
 
@@ -79,6 +82,7 @@ async def create_staff(actor: Actor, changes: StaffChanges) -> Staff:
                 password_hash=hash_password(changes.password or ""),
                 roles=sorted({r.value for r in changes.roles or ()}),
             )
+            await emit(actor, "staff.created", "staff", staff.id, staff_state(staff))
             after_commit(lambda: _start_welcome(staff))
     except IntegrityError as exc:
         raise Conflict("A staff member with this email exists", path=["input", "email"]) from exc
@@ -95,6 +99,7 @@ async def _start_welcome(staff: Staff) -> None:
 async def update_staff(actor: Actor, staff_id: int, changes: StaffChanges) -> Staff:
     actor.require("org:write")
     staff = await get_scoped(actor, Staff, staff_id)
+    before = staff_state(staff)
     dept = await _department(actor, changes.department_id) if changes.set_department else None
     _validate(changes, creating=False)
     for attr in ("name", "email", "phone"):
@@ -110,6 +115,9 @@ async def update_staff(actor: Actor, staff_id: int, changes: StaffChanges) -> St
     try:
         async with atomic():
             await staff.save()
+            after = staff_state(staff)
+            changed = {k: v for k, v in diff(before, after).items() if k != "updatedAt"}
+            await emit(actor, "staff.updated", "staff", staff.id, after, changed=changed)
     except IntegrityError as exc:
         raise Conflict("A staff member with this email exists", path=["input", "email"]) from exc
     return staff
@@ -123,7 +131,11 @@ async def set_staff_active(actor: Actor, staff_id: int, active: bool) -> Staff:
         errors = FieldErrors()
         errors.add(("id",), "notSelf", "You cannot disable yourself")
         errors.raise_if_any()
-    await Staff.filter(id=staff.id).update(active=active)
+    async with atomic():
+        if await Staff.filter(id=staff.id, active=not active).update(active=active):
+            staff = await Staff.get(id=staff.id)
+            kind = "staff.enabled" if active else "staff.disabled"
+            await emit(actor, kind, "staff", staff.id, staff_state(staff))
     staff.active = active
     return staff
 

@@ -1,0 +1,2 @@
+"""The customers domain's services, split by noun: records, dedup, tags, follow-ups and
+timeline, lifecycle stages, merge."""

@@ -1,0 +1,1 @@
+"""Meta-schema JSON files, one per definition kind (a package so they ship as package data)."""

@@ -1,0 +1,1 @@
+"""Migrating records to a new published field version, in batches."""

@@ -1,0 +1,1 @@
+"""Webhook delivery: one long-lived workflow per endpoint drains its deliveries in order."""
