@@ -58,6 +58,14 @@ class GraphQLApp(GraphQL):
         if context.actor_or_none is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
 
+    async def process_result(self, request: Request, result: Any) -> Any:
+        """Every error carries a code. Documents refused before execution (e.g. the token
+        limit while parsing, served through the parser cache) reach here uncoded."""
+        for error in result.errors or []:
+            if not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        return await super().process_result(request, result)
+
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html())
 

@@ -47,6 +47,8 @@ class Context:
     # expired token does not block `login`.
     auth_error: AppError | None = None
     loaders: Loaders = field(default_factory=lambda: Loaders(None))
+    # Per-request memo for values many resolvers need (e.g. visible custom field keys).
+    memo: dict[Any, Any] = field(default_factory=dict)
     # The websocket `connection_init` payload (set by strawberry for subscriptions).
     connection_params: dict[str, Any] | None = None
 

@@ -86,9 +86,11 @@ class FieldFilterCompiler:
         return name
 
     def _check_key(self, key: str, path: tuple) -> str:
-        if not _KEY.match(key) or key not in self.kinds:
-            raise invalid((*path, "key"), "enum", f"No filterable custom field {key!r}")
-        return self.kinds[key]
+        if _KEY.match(key) and key in self.kinds:
+            return self.kinds[key]
+        if _KEY.match(key) and any(k.startswith(f"{key}.") for k in self.kinds):
+            return "object"  # money, region: only is_null applies to the whole value
+        raise invalid((*path, "key"), "enum", f"No filterable custom field {key!r}")
 
     def _value(self, kind: str, value: Any) -> Any:
         if kind == "boolean":
@@ -105,6 +107,8 @@ class FieldFilterCompiler:
             literal = json.dumps({cond.key: cond.value}).replace("'", "''")
             name = self._annotation(f"(\"fields\" @> '{literal}'::jsonb)")
             return Q(**{name: True})
+        if kind == "object" and cond.op != "is_null":
+            raise invalid((*path, "key"), "enum", f"Filter on a part: {cond.key}.<part>")
         name = self._annotation(self._expr(cond.key, kind))
         v = cond.value
         if cond.op == "is_null":

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+from strawberry import relay
 from strawberry.types import Info
 from tortoise.models import Model
 
@@ -37,3 +38,22 @@ async def resolve_scoped_nodes(
     if required and any(r is None for r in result):
         raise NotFound(f"No {model.__name__} with this id")
     return result
+
+
+class ScopedNode(relay.Node):
+    """A Node type backed by a model: `node(id:)` resolves through the scoping choke
+    point. Subclasses set `model` and define `from_row(row)`."""
+
+    model: ClassVar[type[Model]]
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await resolve_scoped_nodes(
+            info,
+            cls.model,
+            node_ids,
+            cls.from_row,
+            required=required,  # type: ignore[attr-defined]
+        )

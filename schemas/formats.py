@@ -20,7 +20,7 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 
 
 def is_email(value: str) -> bool:
-    return len(value) <= 254 and _EMAIL.match(value) is not None and ".." not in value
+    return len(value) <= 254 and _EMAIL.fullmatch(value) is not None and ".." not in value
 
 
 def normalize_email(value: str) -> str:

@@ -12,9 +12,10 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.customers.service import follow_ups, lifecycle, merge, records, tags
-from api.customers.service.records import CustomerChanges
-from api.customers.types import Customer, LifecycleTemplate, Tag, TagGroup
+from api.customers.service.records import KIND, CustomerChanges
+from api.customers.types import Customer, LifecycleTemplate, Tag, TagGroup, hidden_field_keys
 from api.errors import invalid
+from api.metadata.service import current_fields
 from api.permissions import requires
 from api.relay import decode_id
 
@@ -196,7 +197,7 @@ class CustomerMutations:
             set_owner=set_owner,
         )
         row = await records.create_customer(info.context.actor, changes)
-        return CustomerPayload(customer=Customer.from_row(row))
+        return CustomerPayload(customer=await _out(info, row))
 
     @strawberry.mutation(description="Change a customer.", extensions=requires("customers:write"))
     async def update_customer(
@@ -213,7 +214,7 @@ class CustomerMutations:
         row = await records.update_customer(
             info.context.actor, decode_id(input.id, "Customer"), changes
         )
-        return CustomerPayload(customer=Customer.from_row(row))
+        return CustomerPayload(customer=await _out(info, row))
 
     @strawberry.mutation(description="Delete a customer.", extensions=requires("customers:write"))
     async def delete_customer(
@@ -234,7 +235,7 @@ class CustomerMutations:
             decode_id(input.staff_id, "Staff"),
             True,
         )
-        return CustomerPayload(customer=Customer.from_row(row))
+        return CustomerPayload(customer=await _out(info, row))
 
     @strawberry.mutation(
         description="Remove a follower (not the owner).", extensions=requires("customers:write")
@@ -248,7 +249,7 @@ class CustomerMutations:
             decode_id(input.staff_id, "Staff"),
             False,
         )
-        return CustomerPayload(customer=Customer.from_row(row))
+        return CustomerPayload(customer=await _out(info, row))
 
     @strawberry.mutation(
         description="Record a follow-up (call, visit, chat, note).",
@@ -262,7 +263,7 @@ class CustomerMutations:
             info.context.actor, customer_id, input.kind, input.content, input.next_follow_up_at
         )
         row = await records.get_customer(info.context.actor, customer_id)
-        return CustomerPayload(customer=Customer.from_row(row))
+        return CustomerPayload(customer=await _out(info, row))
 
     @strawberry.mutation(
         description="Create a tag group with its tags.", extensions=requires("tags:manage")
@@ -335,7 +336,7 @@ class CustomerMutations:
             _opt(input.template_id, "LifecycleTemplate"),
             input.stage_key,
         )
-        return CustomerPayload(customer=Customer.from_row(row))
+        return CustomerPayload(customer=await _out(info, row))
 
     @strawberry.mutation(
         description="Merge two records of one customer: followers, tags, follow-ups and "
@@ -355,14 +356,26 @@ class CustomerMutations:
             input.field_policy.value,
             choices,
         )
-        return MergeCustomersPayload(customer=Customer.from_row(row), moved=moved)
+        return MergeCustomersPayload(customer=await _out(info, row), moved=moved)
+
+
+async def _hidden(info: Info) -> frozenset[str]:
+    actor = info.context.actor
+    _, compiled = await current_fields(actor.tenant_id, KIND)
+    return hidden_field_keys(actor, compiled)
+
+
+async def _out(info: Info, row: Any) -> Customer:
+    """The customer as the caller may see it (fields hidden from its roles left out)."""
+    return Customer.from_row(row, await _hidden(info))
 
 
 async def _tagging(info: Info, input: TagCustomersInput, apply: bool) -> TagCustomersPayload:
+    hidden = await _hidden(info)
     rows = await tags.tag_customers(
         info.context.actor,
         [decode_id(c, "Customer") for c in input.customer_ids],
         [decode_id(t, "Tag") for t in input.tag_ids],
         apply,
     )
-    return TagCustomersPayload(customers=[Customer.from_row(r) for r in rows])
+    return TagCustomersPayload(customers=[Customer.from_row(r, hidden) for r in rows])

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from api.customers.inputs import CustomerOrder, CustomerWhere, order_keys, where_to_q
 from api.customers.service import tags
 from api.customers.service.records import KIND, get_customer, visible_customers
-from api.customers.types import Customer, LifecycleTemplate, TagGroup
+from api.customers.types import Customer, LifecycleTemplate, TagGroup, hidden_field_keys
 from api.db import scoped
 from api.filters import FieldFilterCompiler
 from api.metadata.service import current_fields
@@ -50,7 +50,14 @@ class CustomerQueries:
             qs = qs.annotate(**compiler.compiled.annotations)
         if q is not None:
             qs = qs.filter(q)
-        return await paginate(qs, first=first, after=after, order=keys, to_node=Customer.from_row)
+        hidden = hidden_field_keys(actor, compiled)
+        return await paginate(
+            qs,
+            first=first,
+            after=after,
+            order=keys,
+            to_node=lambda row: Customer.from_row(row, hidden),
+        )
 
     @strawberry.field(
         description="One customer, if the caller may see it.",
@@ -59,8 +66,10 @@ class CustomerQueries:
     async def customer(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its id.")]
     ) -> Customer:
-        row = await get_customer(info.context.actor, decode_id(id, "Customer"))
-        return Customer.from_row(row)
+        actor = info.context.actor
+        row = await get_customer(actor, decode_id(id, "Customer"))
+        _, compiled = await current_fields(actor.tenant_id, KIND)
+        return Customer.from_row(row, hidden_field_keys(actor, compiled))
 
     @strawberry.field(
         description="Tag groups (optionally only `customer` or `group` ones).",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -19,7 +19,7 @@ from api.customers.loaders import (
     TagsByCustomerLoader,
     TagsByGroupLoader,
 )
-from api.nodes import resolve_scoped_nodes
+from api.nodes import ScopedNode
 from api.org.loaders import StaffByIdLoader
 from api.org.types import Staff
 from api.relay import Connection, OrderKey, paginate
@@ -27,7 +27,8 @@ from schemas.stages import compile_stages
 
 
 @strawberry.type(description="A tag that can be applied to customers or chat groups.")
-class Tag(relay.Node):
+class Tag(ScopedNode):
+    model = models.Tag
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The tag's name, unique in its group.")
     group_id: strawberry.Private[int]
@@ -41,17 +42,10 @@ class Tag(relay.Node):
     def from_row(cls, row: models.Tag) -> Self:
         return cls(id=row.id, name=row.name, group_id=row.group_id)
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await resolve_scoped_nodes(
-            info, models.Tag, node_ids, cls.from_row, required=required
-        )
-
 
 @strawberry.type(description="A group of tags, usable by staff of its departments.")
-class TagGroup(relay.Node):
+class TagGroup(ScopedNode):
+    model = models.TagGroup
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Group name.")
     target: str = strawberry.field(description="`customer` tags or chat `group` tags.")
@@ -70,14 +64,6 @@ class TagGroup(relay.Node):
     def from_row(cls, row: models.TagGroup) -> Self:
         return cls(id=row.id, name=row.name, target=row.target, department_ids=row.department_ids)
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await resolve_scoped_nodes(
-            info, models.TagGroup, node_ids, cls.from_row, required=required
-        )
-
 
 @strawberry.type(description="A stage of a lifecycle template.")
 class LifecycleStage:
@@ -87,7 +73,8 @@ class LifecycleStage:
 
 
 @strawberry.type(description="An ordered list of customer lifecycle stages for a business line.")
-class LifecycleTemplate(relay.Node):
+class LifecycleTemplate(ScopedNode):
+    model = models.LifecycleTemplate
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Template name.")
     is_default: bool = strawberry.field(description="Used when a move names no template.")
@@ -104,14 +91,6 @@ class LifecycleTemplate(relay.Node):
     @classmethod
     def from_row(cls, row: models.LifecycleTemplate) -> Self:
         return cls(id=row.id, name=row.name, is_default=row.is_default, document=row.document)
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await resolve_scoped_nodes(
-            info, models.LifecycleTemplate, node_ids, cls.from_row, required=required
-        )
 
 
 @strawberry.type(description="Something that happened to a customer.")
@@ -143,14 +122,25 @@ class TimelineEntry:
         )
 
 
+def hidden_field_keys(actor: Any, compiled: Any) -> frozenset[str]:
+    """Customer field keys none of the caller's roles may see (API keys see all)."""
+    if actor.api_key_id is not None:
+        return frozenset()
+    roles = {r.value for r in actor.roles}
+    return frozenset(
+        key
+        for key, spec in compiled.fields.items()
+        if spec.visible_to and not roles & set(spec.visible_to)
+    )
+
+
 @strawberry.type(description="A customer of the tenant.")
 class Customer(relay.Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Display name.")
     source: str = strawberry.field(description="Channel the customer came from.")
-    fields: JSON = strawberry.field(
-        description="Custom field values, keyed by field key (see `customerFieldSchema`)."
-    )
+    values: strawberry.Private[dict]
+    hidden: strawberry.Private[frozenset[str]]
     schema_version: int = strawberry.field(
         description="The published field version the values were validated against."
     )
@@ -159,6 +149,13 @@ class Customer(relay.Node):
     updated_at: datetime = strawberry.field(description="Last change.")
     owner_id: strawberry.Private[int | None]
     template_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description="Custom field values by field key (see `customerFieldSchema`); fields "
+        "not visible to the caller's roles are left out."
+    )
+    def fields(self) -> JSON:
+        return {k: v for k, v in self.values.items() if k not in self.hidden}
 
     @strawberry.field(description="The staff member responsible for the customer.")
     async def owner(self, info: Info) -> Staff | None:
@@ -212,12 +209,14 @@ class Customer(relay.Node):
         )
 
     @classmethod
-    def from_row(cls, row: models.Customer) -> Self:
+    def from_row(cls, row: models.Customer, hidden: frozenset[str] = frozenset()) -> Self:
+        """`hidden`: field keys left out for the caller (see `hidden_field_keys`)."""
         return cls(
+            hidden=hidden,
             id=row.id,
             name=row.name,
             source=row.source,
-            fields=row.fields,
+            values=row.fields or {},
             schema_version=row.schema_version,
             stage_key=row.stage_key,
             created_at=row.created_at,
@@ -230,13 +229,15 @@ class Customer(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        from api.customers.service.records import visible_customers
+        from api.customers.service.records import KIND, visible_customers
+        from api.metadata.service import current_fields
 
         actor = info.context.actor
+        hidden = hidden_field_keys(actor, (await current_fields(actor.tenant_id, KIND))[1])
         node_ids = list(node_ids)
         ids = [int(i) for i in node_ids if str(i).isdigit()]
         rows = {r.id: r for r in await visible_customers(actor).filter(id__in=ids)}
         return [
-            cls.from_row(rows[int(i)]) if str(i).isdigit() and int(i) in rows else None
+            cls.from_row(rows[int(i)], hidden) if str(i).isdigit() and int(i) in rows else None
             for i in node_ids
         ]

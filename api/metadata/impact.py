@@ -27,15 +27,17 @@ async def measure(tenant_id: int, kind: str, old_doc: dict, new_doc: dict) -> li
     if registration is None:
         return impacts
     model = registration.model()
-    old = compile_fields(old_doc)
+    old, new = compile_fields(old_doc), compile_fields(new_doc)
     base = model.filter(tenant_id=tenant_id)
     if hasattr(model, "merged_into_id"):
         base = base.filter(merged_into_id=None)
     for impact in impacts:
-        if impact.severity == "safe" or impact.key not in old.filterable:
+        if impact.severity == "safe" or impact.key not in old.fields:
             continue
         if impact.severity == "breaking_if_duplicates":
-            ids = await _duplicates(base, old, impact.key)
+            ids = await _duplicates(base, new, impact.key)
+        elif impact.kind == "rules_tightened":
+            ids = await _violators(base, old, new, impact.key)
         else:
             compiler = FieldFilterCompiler(old.filterable)
             q = _affected(compiler, impact, old.filterable[impact.key])
@@ -67,18 +69,33 @@ def _affected(compiler: FieldFilterCompiler, impact: Impact, value_kind: str) ->
     return compiler.condition(Condition(key, "is_null", False), ("where",))
 
 
-async def _duplicates(base: Any, old: Any, key: str) -> list[int]:
-    """Ids of records sharing a normalised value of `key` with an earlier record."""
+async def _holding(base: Any, old: Any, key: str) -> list[tuple[int, dict]]:
+    """(id, fields) of records holding a value of `key`, selected in SQL."""
     compiler = FieldFilterCompiler(old.filterable)
     compiler.compiled.q = compiler.condition(Condition(key, "is_null", False), ("where",))
-    rows = await compiler.compiled.apply(base).order_by("id").values_list("id", "fields")
+    return await compiler.compiled.apply(base).order_by("id").values_list("id", "fields")
+
+
+async def _violators(base: Any, old: Any, new: Any, key: str) -> list[int]:
+    """Records whose value breaks the tightened rules (checked by the new validator)."""
+    return [
+        record_id
+        for record_id, values in await _holding(base, old, key)
+        if new.validate_field(key, (values or {}).get(key))
+    ]
+
+
+async def _duplicates(base: Any, new: Any, key: str) -> list[int]:
+    """Ids of records sharing a normalised value of `key` with an earlier record (the
+    normal form is Python's: NFKC, casefold, phone digits)."""
+    rows = await _holding(base, new, key)
     seen: dict[str, int] = {}
     dupes: dict[str, list[int]] = defaultdict(list)
     for record_id, values in rows:
         value = (values or {}).get(key)
         if value is None:
             continue
-        normal = old.normalize_unique(key, value) if key in old.fields else str(value)
+        normal = new.normalize_unique(key, value)
         if normal in seen:
             dupes[normal].append(record_id)
         else:

@@ -26,7 +26,6 @@ from schemas.errors import Issue
 EMPTY_DOCUMENTS: dict[str, dict[str, Any]] = {
     "customer_fields": {"fields": [], "sections": []},
     "lead_fields": {"fields": [], "sections": []},
-    "lifecycle_stages": {"stages": []},
 }
 
 
@@ -54,7 +53,7 @@ def issues_to_errors(issues: list[Issue], prefix: tuple[str | int, ...]) -> list
 
 
 def _check_kind(kind: str) -> None:
-    if kind not in DEFINITION_KINDS:
+    if kind not in EMPTY_DOCUMENTS or kind not in DEFINITION_KINDS:
         raise ValidationFailed([FieldError(("input", "kind"), "enum", f"Unknown kind {kind}")])
 
 

@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from api.auth import Role as RoleValue
-from api.nodes import resolve_scoped_nodes
+from api.nodes import ScopedNode, resolve_scoped_nodes
 from api.org import models
 from api.org.loaders import DepartmentByIdLoader, TenantByIdLoader
 
@@ -25,7 +25,8 @@ Role = strawberry.enum(
 
 
 @strawberry.type(description="A tenant: one company using the SCRM.")
-class Tenant(relay.Node):
+class Tenant(ScopedNode):
+    model = models.Tenant
     id: relay.NodeID[int]
     slug: str = strawberry.field(description="Short unique name, used to sign in.")
     name: str = strawberry.field(description="Display name of the company.")
@@ -34,17 +35,10 @@ class Tenant(relay.Node):
     def from_row(cls, row: models.Tenant) -> Self:
         return cls(id=row.id, slug=row.slug, name=row.name)
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await resolve_scoped_nodes(
-            info, models.Tenant, node_ids, cls.from_row, required=required
-        )
-
 
 @strawberry.type(description="A department in the tenant's department tree.")
-class Department(relay.Node):
+class Department(ScopedNode):
+    model = models.Department
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Department name, unique among its siblings.")
     depth: int = strawberry.field(description="0 for a root department, 1 below it, ...")
@@ -68,17 +62,10 @@ class Department(relay.Node):
             parent_id=row.parent_id,
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await resolve_scoped_nodes(
-            info, models.Department, node_ids, cls.from_row, required=required
-        )
-
 
 @strawberry.type(description="A staff member: an employee of the tenant using the product.")
-class Staff(relay.Node):
+class Staff(ScopedNode):
+    model = models.Staff
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Full name.")
     email: str = strawberry.field(description="Sign-in email, unique in the tenant.")
@@ -117,14 +104,6 @@ class Staff(relay.Node):
             department_id=row.department_id,
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await resolve_scoped_nodes(
-            info, models.Staff, node_ids, cls.from_row, required=required
-        )
-
 
 @strawberry.type(description="An API key for an integrator. The key itself is shown once.")
 class ApiKey(relay.Node):
@@ -161,7 +140,8 @@ class ApiKey(relay.Node):
 
 
 @strawberry.type(description="A message for the signed-in staff member.")
-class Notification(relay.Node):
+class Notification(ScopedNode):
+    model = models.Notification
     id: relay.NodeID[int]
     kind: str = strawberry.field(description="What it is about, e.g. `welcome`.")
     title: str = strawberry.field(description="One-line summary.")
@@ -178,12 +158,4 @@ class Notification(relay.Node):
             body=row.body,
             created_at=row.created_at,
             read_at=row.read_at,
-        )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return await resolve_scoped_nodes(
-            info, models.Notification, node_ids, cls.from_row, required=required
         )

@@ -160,3 +160,20 @@ async def test_delete_releases_dedup_keys(gql: GQL) -> None:
     again = await create(gql, org, "staff", "A again", phone="13700000009")
     assert again["fields"]["phone"] == "13700000009"
     assert await Customer.filter(tenant_id=org.tenant.id).count() == 1
+
+
+async def test_fields_hidden_from_a_role_are_left_out(gql: GQL) -> None:
+    import copy
+
+    from tests.customers.helpers import FIELDS, publish
+
+    org = await org_with_fields(gql)
+    doc = copy.deepcopy(FIELDS)
+    next(f for f in doc["fields"] if f["key"] == "budget")["visible_to"] = ["admin", "manager"]
+    await publish(gql, org, doc)
+    customer = await create(gql, org, "staff", "Secretive", budget=900, level="A")
+    query = "query($id: ID!) { customer(id: $id) { fields } }"
+    as_staff = await gql.as_(org.token("staff")).ok(query, {"id": customer["id"]})
+    as_manager = await gql.as_(org.token("manager")).ok(query, {"id": customer["id"]})
+    assert as_staff["customer"]["fields"] == {"level": "A"}
+    assert as_manager["customer"]["fields"] == {"level": "A", "budget": 900}

@@ -96,6 +96,7 @@ async def create_customer(actor: Actor, changes: CustomerChanges) -> Customer:
     errors.errors += issues_to_errors(compiled.validate(values), ("input", "fields"))
     await _check_refs(actor, compiled, values, errors)
     errors.raise_if_any()
+    values = compiled.canonicalize(values)
     async with atomic():
         customer = await Customer.create(
             tenant_id=actor.tenant_id,
@@ -156,6 +157,7 @@ async def update_customer(actor: Actor, customer_id: int, changes: CustomerChang
     errors.errors += issues_to_errors(compiled.validate(values), ("input", "fields"))
     await _check_refs(actor, compiled, values, errors)
     errors.raise_if_any()
+    values = compiled.canonicalize(values)
     old_fields = dict(customer.fields or {})
     changed = {
         key: (old_fields.get(key), values.get(key))
