@@ -15,6 +15,7 @@ from api.customers.service import follow_ups, lifecycle, merge, records, tags
 from api.customers.service.records import KIND, CustomerChanges
 from api.customers.types import Customer, LifecycleTemplate, Tag, TagGroup, hidden_field_keys
 from api.errors import invalid
+from api.events.inputs import IDEMPOTENCY_KEY
 from api.metadata.service import current_fields
 from api.permissions import requires
 from api.relay import decode_id
@@ -41,6 +42,8 @@ class CreateCustomerInput:
     )
     source: str | None = strawberry.field(default=None, description="Channel, e.g. `wecom`.")
 
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
 
 @strawberry.input(description="Changes to a customer; omitted values stay as they are.")
 class UpdateCustomerInput:
@@ -54,16 +57,22 @@ class UpdateCustomerInput:
     )
     source: str | None = strawberry.field(default=None, description="New source.")
 
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
 
 @strawberry.input(description="The customer to delete.")
 class DeleteCustomerInput:
     id: relay.GlobalID = strawberry.field(description="The customer.")
+
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="A staff member to add to or remove from a customer's followers.")
 class CustomerFollowerInput:
     customer_id: relay.GlobalID = strawberry.field(description="The customer.")
     staff_id: relay.GlobalID = strawberry.field(description="The staff member.")
+
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="A follow-up record.")
@@ -75,6 +84,8 @@ class AddFollowUpInput:
         default=None, description="When to follow up next."
     )
 
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
 
 @strawberry.input(description="A new tag group with its tags.")
 class CreateTagGroupInput:
@@ -85,17 +96,23 @@ class CreateTagGroupInput:
     )
     tags: list[str] = strawberry.field(default_factory=list, description="Tag names, in order.")
 
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
 
 @strawberry.input(description="A new tag in a group.")
 class AddTagInput:
     group_id: relay.GlobalID = strawberry.field(description="The group.")
     name: str = strawberry.field(description="Tag name.")
 
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
 
 @strawberry.input(description="Customers and tags for bulk tagging or untagging.")
 class TagCustomersInput:
     customer_ids: list[relay.GlobalID] = strawberry.field(description="Up to 1000 customers.")
     tag_ids: list[relay.GlobalID] = strawberry.field(description="Tags to apply or remove.")
+
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="A lifecycle stage template to create (no id) or replace.")
@@ -110,6 +127,8 @@ class SaveLifecycleTemplateInput:
     )
     is_default: bool = strawberry.field(default=False, description="The tenant's default.")
 
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
 
 @strawberry.input(description="Move a customer to a lifecycle stage.")
 class MoveCustomerStageInput:
@@ -118,6 +137,8 @@ class MoveCustomerStageInput:
     template_id: relay.GlobalID | None = strawberry.field(
         default=None, description="Template (default: current, else the tenant's default)."
     )
+
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.enum(description="Whose value wins when both records have one.")
@@ -136,6 +157,8 @@ class MergeCustomersInput:
     field_choices: JSON | None = strawberry.field(
         default=None, description='Per-field winner, e.g. {"phone": "merged"}.'
     )
+
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.type(description="The customer created or changed.")

@@ -181,7 +181,11 @@ def encode(value: Any) -> Any:
     if isinstance(value, dict):
         return {"$map": {k: encode(v) for k, v in value.items()}}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        fields = {
+            f.name: encode(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.init and not callable(getattr(value, f.name))  # resolvers are not data
+        }
         return {"$type": _path(type(value)), "f": fields}
     if isinstance(value, relay.GlobalID):
         return {"$gid": str(value)}

@@ -34,7 +34,7 @@ from tortoise.functions import Max
 from tortoise.queryset import QuerySet
 
 from api.auth import Actor, DataScope
-from api.db import after_commit, before_commit, in_atomic, scoped
+from api.db import after_commit, before_commit, in_atomic, scoped, tenant_scoped
 from api.events import catalogue
 from api.events.models import Event
 from api.relay import decode_id, encode_id
@@ -144,7 +144,7 @@ async def head(tenant_id: int) -> int:
 def visible_events(actor: Actor, types: set[str]) -> QuerySet[Event]:
     """Events the actor may receive: of its tenant, of types its scopes cover, and below
     tenant level only about rows the actor may see now (the entity model's data scope)."""
-    qs = scoped(actor, Event).filter(type__in=sorted(types & catalogue.receivable(actor)))
+    qs = tenant_scoped(actor, Event).filter(type__in=sorted(types & catalogue.receivable(actor)))
     if actor.data_scope is DataScope.TENANT:
         return qs
     reach = [

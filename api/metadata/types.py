@@ -13,6 +13,8 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.errors import invalid
+from api.events.inputs import IDEMPOTENCY_KEY
 from api.metadata import models, service
 from api.nodes import resolve_scoped_nodes
 from api.permissions import requires
@@ -98,6 +100,8 @@ class SaveFieldDefinitionDraftInput:
         description='{"sections": [{"key","label"}], "fields": [{"key","label","type",...}]}'
     )
 
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
 
 @strawberry.input(description="Publish the draft of a kind.")
 class PublishFieldDefinitionInput:
@@ -107,6 +111,8 @@ class PublishFieldDefinitionInput:
         description='Needed for breaking changes: {"defaults": {key: value}, "option_map": '
         '{key: {old: new}}, "archive": [keys], "convert": {key: "to_text"}}.',
     )
+
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.type(description="The saved draft.")
@@ -219,8 +225,6 @@ class MetadataMutations:
     ) -> PublishFieldDefinitionPayload:
         plan = input.migration
         if plan is not None and not isinstance(plan, dict):
-            from api.errors import invalid
-
             raise invalid(("input", "migration"), "type", "An object")
         _, migration = await service.publish(info.context.actor, input.kind.value, plan)
         return PublishFieldDefinitionPayload(

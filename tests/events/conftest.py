@@ -127,13 +127,13 @@ async def wait_for(
     *,
     env: WorkflowEnvironment | None = None,
     skip: timedelta = timedelta(seconds=30),
-    timeout: float = 20.0,
+    limit: float = 20.0,
     what: str = "condition",
 ) -> None:
     """Poll `predicate`; between polls, skip `skip` of Temporal time when `env` is given
     (so backoff timers pass at once)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + limit
     while not await predicate():
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
@@ -171,10 +171,10 @@ class Subscriber:
             )
         )
 
-    async def next(self, timeout: float = 10.0) -> dict[str, Any]:
+    async def next(self, limit: float = 10.0) -> dict[str, Any]:
         """The next message (an event, or an error/complete message)."""
         while True:
-            message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            message = json.loads(await asyncio.wait_for(self.ws.recv(), limit))
             if message["type"] == "ping":
                 await self.ws.send(json.dumps({"type": "pong"}))
                 continue
@@ -182,11 +182,11 @@ class Subscriber:
                 continue
             return message
 
-    async def take(self, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
+    async def take(self, count: int, limit: float = 20.0) -> list[dict[str, Any]]:
         events = []
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(limit):
             while len(events) < count:
-                message = await self.next(timeout)
+                message = await self.next(limit)
                 assert message["type"] == "next", message
                 assert not message["payload"].get("errors"), message
                 events.append(message["payload"]["data"]["events"])

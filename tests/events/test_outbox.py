@@ -164,7 +164,7 @@ async def test_50_concurrent_writers_seen_once_in_cursor_order_by_a_live_subscri
 
     committed = {i for i in await asyncio.gather(*(writer(i) for i in range(50))) if i is not None}
     assert len(committed) == 45
-    seen = await subscriber.take(len(committed), timeout=30)
+    seen = await subscriber.take(len(committed), limit=30)
     assert await subscriber.quiet(1.5) == []
     await subscriber.close()
     assert sorted(e["payload"]["i"] for e in seen) == sorted(committed)
