@@ -58,6 +58,9 @@ GRAPHQL_MAX_TOKENS: int = config("GRAPHQL_MAX_TOKENS", cast=int, default=2000)
 GRAPHQL_MAX_PAGE_SIZE: int = config("GRAPHQL_MAX_PAGE_SIZE", cast=int, default=200)
 GRAPHQL_DEFAULT_PAGE_SIZE: int = config("GRAPHQL_DEFAULT_PAGE_SIZE", cast=int, default=50)
 
+# Records migrated per activity when a field version change needs a migration.
+SCHEMA_MIGRATION_BATCH_SIZE: int = config("SCHEMA_MIGRATION_BATCH_SIZE", cast=int, default=500)
+
 MODEL_MODULES: list[str] = [
     "api.org.models",
     "api.metadata.models",

@@ -65,6 +65,9 @@ async def demo() -> None:
 
 
 async def worker() -> None:
+    # The domains register entities, event types and merge steps when imported; the
+    # worker's activities need the same registry as the API.
+    import api.schema  # noqa: F401
     from workflows.worker import run_worker
 
     stop = asyncio.Event()

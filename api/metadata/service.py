@@ -15,6 +15,7 @@ from typing import Any
 
 from tortoise.models import Model
 
+import settings
 from api.auth import Actor
 from api.db import after_commit, atomic, scoped
 from api.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -217,7 +218,7 @@ async def _start_migration(
     async def start() -> None:
         from workflows.schema_migration.starter import start_schema_migration
 
-        await start_schema_migration(migration.id)
+        await start_schema_migration(migration.id, batch_size=settings.SCHEMA_MIGRATION_BATCH_SIZE)
 
     after_commit(start)
     return migration

@@ -12,7 +12,7 @@ from workflows.schema_migration.inputs import BatchResult, MigrationInput
 async def migrate_records_batch(data: MigrationInput) -> BatchResult:
     """Migrate the next batch after `after_id`; safe to retry (migrated rows are skipped)."""
     next_after, migrated, failed = await migrate_batch(
-        data.migration_id, data.after_id, data.batch_size
+        data.migration_id, data.after_id, data.batch_size, heartbeat=activity.heartbeat
     )
     return BatchResult(next_after_id=next_after, migrated=migrated, failed=failed)
 

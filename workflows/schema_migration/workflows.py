@@ -29,6 +29,8 @@ class SchemaMigrationWorkflow:
                 migrate_records_batch,
                 MigrationInput(data.migration_id, after, data.batch_size),
                 start_to_close_timeout=timedelta(minutes=5),
+                # a worker that dies mid-batch is noticed in seconds, not minutes
+                heartbeat_timeout=timedelta(seconds=10),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
             )
             if result.next_after_id is None:
