@@ -43,7 +43,8 @@ class Customer(Model):
         table = "customer"
         indexes = (
             ("tenant_id", "owner_id"),
-            ("tenant_id", "created_at"),
+            # the default order of `customers`: newest first, id breaking ties
+            ("tenant_id", "created_at", "id"),
             ("tenant_id", "name"),
             ("tenant_id", "stage_key"),
         )
