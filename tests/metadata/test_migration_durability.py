@@ -81,11 +81,13 @@ async def test_killed_worker_mid_migration_finishes_exactly_once(
     assert migration.total == RECORDS
 
     first = await _worker(db, dev_env)
-    async with asyncio.timeout(60):
-        while (await SchemaMigration.get(id=migration.id)).migrated < 12:  # noqa: ASYNC110
-            await asyncio.sleep(0.02)
-    first.send_signal(signal.SIGKILL)
-    await first.wait()
+    try:
+        async with asyncio.timeout(60):
+            while (await SchemaMigration.get(id=migration.id)).migrated < 12:  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+    finally:
+        first.send_signal(signal.SIGKILL)  # the crash under test (or cleanup on failure)
+        await first.wait()
     killed_at = (await SchemaMigration.get(id=migration.id)).migrated
     assert killed_at < RECORDS, "the worker finished before it could be killed"
 
@@ -96,7 +98,12 @@ async def test_killed_worker_mid_migration_finishes_exactly_once(
             assert await handle.result() == "done"
     finally:
         second.send_signal(signal.SIGTERM)
-        await second.wait()
+        try:
+            async with asyncio.timeout(20):
+                await second.wait()
+        except TimeoutError:
+            second.kill()
+            await second.wait()
     done = await SchemaMigration.get(id=migration.id)
     assert (done.status, done.migrated, done.failed) == ("done", RECORDS, 0)
     rows = await Customer.filter(tenant_id=org.tenant.id, name__startswith="M").values_list(
