@@ -66,6 +66,7 @@ MODEL_MODULES: list[str] = [
     "api.metadata.models",
     "api.customers.models",
     "api.events.models",
+    "api.assignment.models",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Shared assignment machinery: who gets the next lead, chat or ticket."""
