@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import settings
+from api import maintenance
 from api.events import fanout
 from api.events.idempotency import purge_expired
 from api.events.service import dispatch
@@ -24,6 +25,7 @@ async def maintain(interval: float) -> None:
         try:
             await dispatch.reconcile()
             await purge_expired()
+            await maintenance.run_all()
         except Exception:
             log.exception("events maintenance failed; trying again in %s s", interval)
 

@@ -103,19 +103,43 @@ async def _duplicates(base: Any, new: Any, key: str) -> list[int]:
     return sorted(i for ids in dupes.values() for i in ids)
 
 
-def plan_issues(impacts: list[Impact], plan: dict[str, Any], new_doc: dict) -> list[Issue]:
-    """Issues of a migration plan: malformed, or leaving a change that breaks records
-    uncovered (a conditional change counts once records are affected)."""
+async def plan_issues(
+    tenant_id: int,
+    kind: str,
+    impacts: list[Impact],
+    plan: dict[str, Any],
+    old_doc: dict,
+    new_doc: dict,
+) -> list[Issue]:
+    """Issues of a migration plan: malformed, or leaving records broken. A conditional
+    change the plan leaves partly uncovered (options removed but not all mapped) is
+    counted again for what is left."""
     breaking = [i for i in impacts if i.breaking]
     issues = check_migration(breaking, plan, new=compile_fields(new_doc))
     flagged = {issue.path[:1] for issue in issues}
     for change in uncovered(breaking, plan):
-        if change.severity != "breaking" and (change.key,) not in flagged:
+        if change.severity == "breaking" or (change.key,) in flagged:
+            continue
+        left = Impact(change.key, change.kind, change.severity, dict(change.detail))
+        if change.kind == "options_removed":
+            left.affected = await _count(tenant_id, kind, old_doc, left)
+        else:
+            left.affected = next(i.affected for i in breaking if i.key == change.key)
+        if left.affected:
             issues.append(
                 Issue(
                     (change.key,),
                     "migration_required",
-                    f"{change.affected} records break ({change.kind}); the plan must cover them",
+                    f"{left.affected} records break ({change.kind}); the plan must cover them",
                 )
             )
     return issues
+
+
+async def _count(tenant_id: int, kind: str, old_doc: dict, impact: Impact) -> int:
+    registration = ENTITIES[kind]
+    old = compile_fields(old_doc)
+    base = registration.model().filter(tenant_id=tenant_id)
+    compiler = FieldFilterCompiler(old.filterable)
+    compiler.compiled.q = _affected(compiler, impact, old.filterable[impact.key])
+    return await compiler.compiled.apply(base).count()

@@ -16,6 +16,7 @@ from typing import Any
 from tortoise.models import Model
 
 import settings
+from api import maintenance
 from api.auth import Actor
 from api.db import after_commit, atomic, scoped
 from api.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -170,7 +171,9 @@ async def publish(
             ],
         )
     if plan is not None and breaking:
-        issues = plan_issues(impacts, plan, draft_doc)
+        current = await published_version(actor.tenant_id, kind)
+        old_doc = current.document if current else EMPTY_DOCUMENTS[kind]
+        issues = await plan_issues(actor.tenant_id, kind, impacts, plan, old_doc, draft_doc)
         if issues:
             raise ValidationFailed(issues_to_errors(issues, ("input", "migration")))
     if await SchemaMigration.filter(
@@ -222,6 +225,22 @@ async def _start_migration(
 
     after_commit(start)
     return migration
+
+
+async def resume_unfinished_migrations() -> None:
+    """Start (again) the workflow of every migration not finished: one whose start after
+    commit failed because Temporal was unreachable stays pending until this pass. The
+    workflow id is the migration's, so a running one is not started twice."""
+    from workflows.schema_migration.starter import start_schema_migration
+
+    unfinished = await SchemaMigration.filter(status__in=["pending", "running"]).values_list(
+        "id", flat=True
+    )
+    for migration_id in unfinished:
+        await start_schema_migration(migration_id, batch_size=settings.SCHEMA_MIGRATION_BATCH_SIZE)
+
+
+maintenance.register(resume_unfinished_migrations)
 
 
 async def _emit_published(

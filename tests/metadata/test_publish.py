@@ -186,3 +186,42 @@ async def test_unique_added_with_duplicates_is_refused_even_with_a_plan(gql: GQL
     assert error["extensions"]["code"] == "CONFLICT"
     change = error["extensions"]["breakingChanges"][0]
     assert change["kind"] == "unique_added" and change["affected"] == 1
+
+
+async def test_migration_whose_start_failed_is_resumed_by_maintenance(
+    gql: GQL, temporal_env: WorkflowEnvironment
+) -> None:
+    from temporalio.client import Client
+
+    from api.maintenance import run_all
+    from workflows.client import set_client
+
+    org = await org_with_fields(gql)
+    await create(gql, org, "admin", "Late", level="C")
+    doc = changed(lambda f, d: f["level"]["rules"].update(options=[{"value": "A", "label": "A"}]))
+    admin = await _draft(gql, org, doc)
+    previous = set_client(await Client.connect("127.0.0.1:1", lazy=True))  # Temporal is down
+    try:
+        data = await admin.ok(PUBLISH, {"migration": {"option_map": {"level": {"C": "A"}}}})
+    finally:
+        set_client(previous)
+    migration_id = data["publishFieldDefinition"]["migration"]["id"]
+    assert data["publishFieldDefinition"]["migration"]["status"] == "pending"
+    await run_all()  # what each API process does periodically
+    migration = await _run_migration(temporal_env, migration_id)
+    assert (migration.status, migration.migrated) == ("done", 1)
+
+
+async def test_partial_option_map_is_refused_only_while_unmapped_values_are_in_use(
+    gql: GQL,
+) -> None:
+    org = await org_with_fields(gql)
+    await create(gql, org, "admin", "UsesB", level="B")
+    doc = changed(lambda f, d: f["level"]["rules"].update(options=[{"value": "A", "label": "A"}]))
+    admin = await _draft(gql, org, doc)
+    error = await admin.error(PUBLISH, {"migration": {"option_map": {"level": {"C": "A"}}}})
+    assert error["extensions"]["code"] == "VALIDATION_FAILED"
+    assert error["extensions"]["fieldErrors"][0]["rule"] == "migration_required"
+    # C is unused, so mapping only B is enough.
+    data = await admin.ok(PUBLISH, {"migration": {"option_map": {"level": {"B": "A"}}}})
+    assert data["publishFieldDefinition"]["schema"]["version"] == 2
