@@ -56,3 +56,28 @@ async def test_new_staff_is_welcomed_once(gql: GQL, temporal_env: WorkflowEnviro
         {"id": note["id"]},
     )
     assert error["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_welcome_lost_to_an_unreachable_temporal_is_sent_by_maintenance(
+    gql: GQL, temporal_env: WorkflowEnvironment
+) -> None:
+    from temporalio.client import Client
+
+    from api.maintenance import run_all
+    from workflows.client import set_client
+
+    org = await make_org()
+    previous = set_client(await Client.connect("127.0.0.1:1", lazy=True))  # Temporal is down
+    try:
+        await gql.as_(org.token("admin")).ok(
+            """mutation { createStaff(input: {name: "Lou Late", email: "lou@x.test",
+               password: "long-enough-pw", roles: [STAFF]}) { staff { id } } }"""
+        )
+    finally:
+        set_client(previous)
+    lou = await Staff.get(tenant_id=org.tenant.id, email="lou@x.test")
+    assert not await Notification.filter(staff_id=lou.id).exists()
+    await run_all()
+    token = issue_access_token(org.tenant.id, lou.id)[0]
+    notes = await _wait_for_notes(gql, token)
+    assert notes["totalCount"] == 1

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 
+from api import maintenance
 from api.auth import Actor, Role, hash_password
 from api.db import after_commit, atomic, get_scoped, scoped, tenant_scoped
 from api.errors import Conflict, FieldErrors, NotFound
@@ -94,6 +95,27 @@ async def _start_welcome(staff: Staff) -> None:
     from workflows.welcome.starter import start_welcome
 
     await start_welcome(staff.tenant_id, staff.id)
+
+
+async def welcome_the_unwelcomed(days: int = 7) -> None:
+    """Start the welcome workflow for recent staff who have no welcome yet: its start
+    after commit is lost when Temporal was unreachable at that moment. Idempotent: the
+    workflow id is the staff member's and the notification is written once."""
+    from datetime import UTC, datetime, timedelta
+
+    from tortoise.expressions import Subquery
+
+    from api.org.models import Notification
+
+    welcomed = Notification.filter(dedup_key="welcome").values("staff_id")
+    since = datetime.now(UTC) - timedelta(days=days)
+    for staff in await Staff.filter(created_at__gte=since, active=True).exclude(
+        id__in=Subquery(welcomed)
+    ):
+        await _start_welcome(staff)
+
+
+maintenance.register(welcome_the_unwelcomed)
 
 
 async def update_staff(actor: Actor, staff_id: int, changes: StaffChanges) -> Staff:
