@@ -42,14 +42,18 @@ async def resolve_scoped_nodes(
 
 class ScopedNode(relay.Node):
     """A Node type backed by a model: `node(id:)` resolves through the scoping choke
-    point. Subclasses set `model` and define `from_row(row)`."""
+    point. Subclasses set `model` (and `read_scope` when reading needs a scope) and
+    define `from_row(row)`."""
 
     model: ClassVar[type[Model]]
+    read_scope: ClassVar[str | None] = None
 
     @classmethod
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
+        if cls.read_scope:
+            info.context.actor.require(cls.read_scope)
         return await resolve_scoped_nodes(
             info,
             cls.model,

@@ -18,7 +18,7 @@ from api.events.loaders import AttemptsByDeliveryLoader, EventByIdLoader
 from api.events.outbox import envelope, visible_events
 from api.events.service import endpoints
 from api.events.signing import secret_hint
-from api.nodes import resolve_scoped_nodes
+from api.nodes import ScopedNode
 from api.relay import Connection, OrderKey, paginate
 
 
@@ -127,7 +127,9 @@ class WebhookAttempt:
 
 
 @strawberry.type(description="One event sent (or being sent) to one webhook endpoint.")
-class WebhookDelivery(relay.Node):
+class WebhookDelivery(ScopedNode):
+    model = models.WebhookDelivery
+    read_scope = "webhooks:manage"
     id: relay.NodeID[int]
     status: WebhookDeliveryStatus = strawberry.field(description="Where it stands.")
     replay: bool = strawberry.field(description="True for a manual replay.")
@@ -166,18 +168,11 @@ class WebhookDelivery(relay.Node):
             event_id=row.event_id,
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        info.context.actor.require("webhooks:manage")
-        return await resolve_scoped_nodes(
-            info, models.WebhookDelivery, node_ids, cls.from_row, required=required
-        )
-
 
 @strawberry.type(description="A URL that receives the tenant's events, signed (Standard Webhooks).")
-class WebhookEndpoint(relay.Node):
+class WebhookEndpoint(ScopedNode):
+    model = models.WebhookEndpoint
+    read_scope = "webhooks:manage"
     id: relay.NodeID[int]
     url: str = strawberry.field(description="Where events are POSTed.")
     description: str = strawberry.field(description="What it is for.")
@@ -232,13 +227,4 @@ class WebhookEndpoint(relay.Node):
             last_success_at=row.last_success_at,
             created_at=row.created_at,
             updated_at=row.updated_at,
-        )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        info.context.actor.require("webhooks:manage")
-        return await resolve_scoped_nodes(
-            info, models.WebhookEndpoint, node_ids, cls.from_row, required=required
         )

@@ -3,7 +3,6 @@ drafts, publish previews and migrations for admins."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Self
@@ -16,7 +15,7 @@ from strawberry.types import Info
 from api.errors import invalid
 from api.events.inputs import IDEMPOTENCY_KEY
 from api.metadata import models, service
-from api.nodes import resolve_scoped_nodes
+from api.nodes import ScopedNode
 from api.permissions import requires
 
 
@@ -56,7 +55,9 @@ class DefinitionChange:
 
 
 @strawberry.type(description="Records moving to a new field version, in batches on Temporal.")
-class SchemaMigration(relay.Node):
+class SchemaMigration(ScopedNode):
+    model = models.SchemaMigration
+    read_scope = "metadata:manage"
     id: relay.NodeID[int]
     kind: str = strawberry.field(description="Which entity's fields.")
     from_version: int = strawberry.field(description="Version migrated from.")
@@ -81,15 +82,6 @@ class SchemaMigration(relay.Node):
             failed=row.failed,
             last_error=row.last_error,
             plan=row.plan,
-        )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        info.context.actor.require("metadata:manage")
-        return await resolve_scoped_nodes(
-            info, models.SchemaMigration, node_ids, cls.from_row, required=required
         )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Self
 
@@ -11,7 +10,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from api.auth import Role as RoleValue
-from api.nodes import ScopedNode, resolve_scoped_nodes
+from api.nodes import ScopedNode
 from api.org import models
 from api.org.loaders import DepartmentByIdLoader, TenantByIdLoader
 
@@ -106,7 +105,9 @@ class Staff(ScopedNode):
 
 
 @strawberry.type(description="An API key for an integrator. The key itself is shown once.")
-class ApiKey(relay.Node):
+class ApiKey(ScopedNode):
+    model = models.ApiKey
+    read_scope = "apikeys:manage"
     id: relay.NodeID[int]
     name: str = strawberry.field(description="What the key is for.")
     prefix: str = strawberry.field(description="The key's visible start, to recognise it.")
@@ -127,15 +128,6 @@ class ApiKey(relay.Node):
             created_at=row.created_at,
             revoked_at=row.revoked_at,
             last_used_at=row.last_used_at,
-        )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        info.context.actor.require("apikeys:manage")
-        return await resolve_scoped_nodes(
-            info, models.ApiKey, node_ids, cls.from_row, required=required
         )
 
 
