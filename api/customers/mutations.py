@@ -252,13 +252,7 @@ class CustomerMutations:
     async def add_customer_follower(
         self, info: Info, input: Annotated[CustomerFollowerInput, Input]
     ) -> CustomerPayload:
-        row = await records.set_follower(
-            info.context.actor,
-            decode_id(input.customer_id, "Customer"),
-            decode_id(input.staff_id, "Staff"),
-            True,
-        )
-        return CustomerPayload(customer=await _out(info, row))
+        return await _following(info, input, True)
 
     @strawberry.mutation(
         description="Remove a follower (not the owner).", extensions=requires("customers:write")
@@ -266,13 +260,7 @@ class CustomerMutations:
     async def remove_customer_follower(
         self, info: Info, input: Annotated[CustomerFollowerInput, Input]
     ) -> CustomerPayload:
-        row = await records.set_follower(
-            info.context.actor,
-            decode_id(input.customer_id, "Customer"),
-            decode_id(input.staff_id, "Staff"),
-            False,
-        )
-        return CustomerPayload(customer=await _out(info, row))
+        return await _following(info, input, False)
 
     @strawberry.mutation(
         description="Record a follow-up (call, visit, chat, note).",
@@ -391,6 +379,16 @@ async def _hidden(info: Info) -> frozenset[str]:
 async def _out(info: Info, row: Any) -> Customer:
     """The customer as the caller may see it (fields hidden from its roles left out)."""
     return Customer.from_row(row, await _hidden(info))
+
+
+async def _following(info: Info, input: CustomerFollowerInput, follow: bool) -> CustomerPayload:
+    row = await records.set_follower(
+        info.context.actor,
+        decode_id(input.customer_id, "Customer"),
+        decode_id(input.staff_id, "Staff"),
+        follow,
+    )
+    return CustomerPayload(customer=await _out(info, row))
 
 
 async def _tagging(info: Info, input: TagCustomersInput, apply: bool) -> TagCustomersPayload:

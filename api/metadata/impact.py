@@ -26,11 +26,8 @@ async def measure(tenant_id: int, kind: str, old_doc: dict, new_doc: dict) -> li
     registration = ENTITIES.get(kind)
     if registration is None:
         return impacts
-    model = registration.model()
     old, new = compile_fields(old_doc), compile_fields(new_doc)
-    base = model.filter(tenant_id=tenant_id)
-    if hasattr(model, "merged_into_id"):
-        base = base.filter(merged_into_id=None)
+    base = _records(tenant_id, kind)
     for impact in impacts:
         if impact.severity == "safe" or impact.key not in old.fields:
             continue
@@ -136,10 +133,18 @@ async def plan_issues(
     return issues
 
 
+def _records(tenant_id: int, kind: str) -> Any:
+    """The tenant's live records of the entity behind `kind` (merged-away ones are gone)."""
+    model = ENTITIES[kind].model()
+    base = model.filter(tenant_id=tenant_id)
+    if "merged_into_id" in model._meta.fields_map:
+        base = base.filter(merged_into_id=None)
+    return base
+
+
 async def _count(tenant_id: int, kind: str, old_doc: dict, impact: Impact) -> int:
-    registration = ENTITIES[kind]
     old = compile_fields(old_doc)
-    base = registration.model().filter(tenant_id=tenant_id)
+    base = _records(tenant_id, kind)
     compiler = FieldFilterCompiler(old.filterable)
     compiler.compiled.q = _affected(compiler, impact, old.filterable[impact.key])
     return await compiler.compiled.apply(base).count()

@@ -134,16 +134,21 @@ class Impact:
         return self.severity != "safe" and (self.severity == "breaking" or self.affected > 0)
 
 
-async def preview(actor: Actor, kind: str) -> list[Impact]:
-    """The draft's changes against the published version and what each would break."""
-    from api.metadata.impact import measure
-
+async def _draft_against_published(actor: Actor, kind: str) -> tuple[dict, dict]:
+    """(published document, draft document) of `kind`; NOT_FOUND without a draft."""
     draft = await get_draft(actor, kind)
     if draft is None:
         raise NotFound("No draft to publish", path=["input", "kind"])
     current = await published_version(actor.tenant_id, kind)
-    old_doc = current.document if current else EMPTY_DOCUMENTS[kind]
-    return await measure(actor.tenant_id, kind, old_doc, draft.document)
+    return (current.document if current else EMPTY_DOCUMENTS[kind]), draft.document
+
+
+async def preview(actor: Actor, kind: str) -> list[Impact]:
+    """The draft's changes against the published version and what each would break."""
+    from api.metadata.impact import measure
+
+    old_doc, draft_doc = await _draft_against_published(actor, kind)
+    return await measure(actor.tenant_id, kind, old_doc, draft_doc)
 
 
 async def publish(
@@ -155,10 +160,10 @@ async def publish(
     affected count and sample ids) unless `plan` migrates them; the migration then runs
     as a Temporal workflow and records move to the new version as they are migrated.
     """
-    from api.metadata.impact import plan_issues
+    from api.metadata.impact import measure, plan_issues
 
-    impacts = await preview(actor, kind)
-    draft_doc = (await get_draft(actor, kind)).document
+    old_doc, draft_doc = await _draft_against_published(actor, kind)
+    impacts = await measure(actor.tenant_id, kind, old_doc, draft_doc)
     breaking = [i for i in impacts if i.breaking]
     duplicates = [i for i in breaking if i.severity == "breaking_if_duplicates"]
     if duplicates or (breaking and plan is None):
@@ -171,8 +176,6 @@ async def publish(
             ],
         )
     if plan is not None and breaking:
-        current = await published_version(actor.tenant_id, kind)
-        old_doc = current.document if current else EMPTY_DOCUMENTS[kind]
         issues = await plan_issues(actor.tenant_id, kind, impacts, plan, old_doc, draft_doc)
         if issues:
             raise ValidationFailed(issues_to_errors(issues, ("input", "migration")))

@@ -66,3 +66,10 @@ async def create(gql: GQL, org: Org, who: str, name: str, **fields: Any) -> dict
 
 async def admin_actor(org: Org):
     return await actor_for_staff(org.people["admin"])
+
+
+def pk(global_id: str) -> int:
+    """The database id inside a global id."""
+    import base64
+
+    return int(base64.b64decode(global_id).decode().split(":")[1])

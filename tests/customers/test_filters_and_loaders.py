@@ -6,7 +6,7 @@ from __future__ import annotations
 from api.customers.models import Customer
 from api.relay import encode_id
 from tests.conftest import GQL
-from tests.customers.helpers import create, org_with_fields
+from tests.customers.helpers import create, org_with_fields, pk
 
 LIST = """query($where: CustomerWhere, $order: [CustomerOrder!], $first: Int, $after: String) {
   customers(where: $where, orderBy: $order, first: $first, after: $after) {
@@ -134,7 +134,7 @@ async def test_query_count_does_not_grow_with_page_size(gql: GQL, count_queries)
         stageKey: "new"}) { customer { name } } }""",
         {"id": ids[0]},
     )
-    template_id = (await Customer.get(id=int(_pk(ids[0])))).stage_template_id
+    template_id = (await Customer.get(id=pk(ids[0]))).stage_template_id
     await Customer.filter(tenant_id=org.tenant.id).update(
         stage_template_id=template_id, stage_key="new"
     )
@@ -149,9 +149,3 @@ async def test_query_count_does_not_grow_with_page_size(gql: GQL, count_queries)
         counts[first] = len(counter.statements)
     assert counts[10] == counts[200], counts
     assert counts[200] <= 13, counts
-
-
-def _pk(gid: str) -> str:
-    import base64
-
-    return base64.b64decode(gid).decode().split(":")[1]

@@ -6,7 +6,7 @@ from api.customers.models import Customer, CustomerFollower, CustomerTag, Follow
 from api.metadata.models import UniqueValue
 from api.relay import encode_id
 from tests.conftest import GQL
-from tests.customers.helpers import create, org_with_fields
+from tests.customers.helpers import create, org_with_fields, pk
 
 GROUP = """mutation($input: CreateTagGroupInput!) { createTagGroup(input: $input) {
   tagGroup { id name tags { id name } } } }"""
@@ -160,7 +160,7 @@ async def test_merge_moves_everything_and_records_it(gql: GQL) -> None:
     }
     assert {t["name"] for t in result["customer"]["tags"]} == {"t1", "t2"}
     assert {f["name"] for f in result["customer"]["followers"]} == {"Stan Staff", "Stella Staff"}
-    sid, mid = int(_pk(survivor["id"])), int(_pk(merged["id"]))
+    sid, mid = pk(survivor["id"]), pk(merged["id"])
     assert await FollowUp.filter(customer_id=sid).count() == 1
     assert not await CustomerTag.filter(customer_id=mid).exists()
     assert not await CustomerFollower.filter(customer_id=mid).exists()
@@ -174,9 +174,3 @@ async def test_merge_moves_everything_and_records_it(gql: GQL) -> None:
     )
     assert error["extensions"]["code"] == "NOT_FOUND"
     assert (await Customer.get(id=mid)).merged_into_id == sid
-
-
-def _pk(gid: str) -> str:
-    import base64
-
-    return base64.b64decode(gid).decode().split(":")[1]

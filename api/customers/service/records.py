@@ -15,7 +15,7 @@ from api.db import atomic, scoped, tenant_scoped
 from api.errors import FieldErrors, NotFound
 from api.metadata import dedup
 from api.metadata.models import SchemaMigration
-from api.metadata.service import current_fields, fields_at, issues_to_errors, register_entity
+from api.metadata.service import current_fields, issues_to_errors, register_entity
 from api.org.models import Department, Staff
 from schemas.compiler import CompiledFields
 from schemas.migration import apply_migration
@@ -252,7 +252,3 @@ async def set_follower(actor: Actor, customer_id: int, staff_id: int, follow: bo
                 {"staffId": staff.id, "name": staff.name},
             )
     return customer
-
-
-async def fields_of(tenant_id: int, version: int) -> CompiledFields:
-    return await fields_at(tenant_id, KIND, version)

@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from api.auth import Role, hash_password
 from api.db import atomic
 from api.errors import Conflict, FieldErrors
-from api.org.models import Department, Staff, Tenant
+from api.org.models import Staff, Tenant
 from api.org.service.actors import actor_for_staff
 from api.org.service.departments import create_department
 from api.org.service.staff import StaffChanges, create_staff
@@ -102,7 +102,3 @@ async def seed_demo() -> bool:
                 ),
             )
     return True
-
-
-async def department_named(tenant_slug: str, name: str) -> Department:
-    return await Department.get(tenant__slug=tenant_slug, name=name)
