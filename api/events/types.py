@@ -74,6 +74,7 @@ class Event(relay.Node):
     ) -> list[Self | None]:
         actor = info.context.actor
         actor.require("events:read")
+        node_ids = list(node_ids)  # read twice below
         wanted = [int(i) for i in node_ids if str(i).isdigit()]
         rows = await visible_events(actor, catalogue.receivable(actor)).filter(id__in=wanted)
         by_id = {row.id: cls.from_row(row) for row in rows}
