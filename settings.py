@@ -52,6 +52,9 @@ WEBHOOK_TIMEOUT_SECONDS: float = config("WEBHOOK_TIMEOUT_SECONDS", cast=float, d
 # How often each API process wakes webhook endpoints left behind (e.g. Temporal was down).
 WEBHOOK_RECONCILE_SECONDS: float = config("WEBHOOK_RECONCILE_SECONDS", cast=float, default=60.0)
 
+# Local time of the business: claim limits per day reset at its midnight.
+BUSINESS_TIMEZONE: str = config("BUSINESS_TIMEZONE", default="Asia/Shanghai")
+
 # GraphQL limits
 GRAPHQL_MAX_DEPTH: int = config("GRAPHQL_MAX_DEPTH", cast=int, default=10)
 GRAPHQL_MAX_TOKENS: int = config("GRAPHQL_MAX_TOKENS", cast=int, default=2000)
@@ -67,6 +70,7 @@ MODEL_MODULES: list[str] = [
     "api.customers.models",
     "api.events.models",
     "api.assignment.models",
+    "api.leads.models",
 ]
 
 

@@ -50,15 +50,25 @@ SCOPES: dict[str, str] = {
     "customers:write": "Create, change, tag, merge and delete customers.",
     "tags:manage": "Manage tag groups and tags.",
     "metadata:manage": "Design custom fields and lifecycle stages; publish and migrate.",
+    "leads:read": "Read pools, leads, their timeline and the lead funnel.",
+    "leads:write": "Create and edit leads; claim, release, follow up, mark and convert them.",
+    "leads:assign": "Assign leads to others, auto-assign a batch, transfer between pools.",
+    "pools:manage": "Create, change and archive pools: departments, members, caps, rules.",
     "events:read": "Read and subscribe to change events (of the types the other scopes cover).",
     "webhooks:manage": "Register webhook endpoints, rotate their secrets, replay events.",
 }
 
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(SCOPES),
-    Role.MANAGER: frozenset({"org:read", "customers:read", "customers:write", "events:read"}),
-    Role.STAFF: frozenset({"org:read", "customers:read", "customers:write", "events:read"}),
-    Role.INSPECTOR: frozenset({"org:read", "customers:read", "events:read"}),
+    Role.MANAGER: frozenset(
+        {"org:read", "customers:read", "customers:write", "events:read"}
+        | {"leads:read", "leads:write", "leads:assign"}
+    ),
+    Role.STAFF: frozenset(
+        {"org:read", "customers:read", "customers:write", "events:read"}
+        | {"leads:read", "leads:write"}
+    ),
+    Role.INSPECTOR: frozenset({"org:read", "customers:read", "events:read", "leads:read"}),
     Role.AGENT: frozenset({"org:read", "customers:read", "customers:write", "events:read"}),
 }
 
@@ -82,6 +92,9 @@ class Actor:
     department_id: int | None = None
     # The actor's department and every department below it.
     department_ids: frozenset[int] = frozenset()
+    # The actor's department and every department above it (for rows bound to
+    # departments "and their subdepartments", like pools).
+    department_chain: frozenset[int] = frozenset()
     scopes: frozenset[str] = frozenset()
     api_key_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)

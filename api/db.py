@@ -35,6 +35,7 @@ class ScopeRule:
     `owner` names the column holding the owning staff id, `department` the column
     holding the department the row belongs to; `shared_via` = (model, row column, staff
     column) names a table of other staff the row is shared with (e.g. followers).
+    `reach(actor)` adds rows reached by another rule (pool membership).
     A staff-scoped actor sees rows it owns or that are shared with it (or, when the model
     has no owner, rows of its own department); a manager also sees rows of its department
     subtree (by the department column, else by the owner's department); admins,
@@ -48,6 +49,9 @@ class ScopeRule:
     department: str | None = None
     personal: bool = False
     shared_via: tuple[str, str, str] | None = None
+    # Rows the actor reaches by another rule, e.g. unclaimed leads in the pools of its
+    # departments; OR-ed into every scope narrower than the tenant.
+    reach: Callable[[Actor], Q] | None = None
 
 
 def _rule(model: type[Model]) -> ScopeRule:
@@ -73,9 +77,14 @@ def scoped(actor: Actor, model: type[M]) -> QuerySet[M]:
             else qs.filter(id__in=[])
         )
     scope = actor.data_scope
-    if scope is DataScope.TENANT or (rule.owner is None and rule.department is None):
+    if scope is DataScope.TENANT or (
+        rule.owner is None and rule.department is None and rule.reach is None
+    ):
         return qs  # reference data (templates, tag groups...) is the whole tenant's
     reach = _own_rows(actor, rule)
+    if rule.reach is not None:
+        extra = rule.reach(actor)
+        reach = extra if reach is None else reach | extra
     if scope is DataScope.DEPARTMENT:
         if rule.department:
             dept = Q(**{f"{rule.department}__in": list(actor.department_ids)})

@@ -18,12 +18,13 @@ from tortoise.models import Model
 import settings
 from api import maintenance
 from api.auth import Actor
-from api.db import after_commit, atomic, scoped
-from api.errors import Conflict, FieldError, NotFound, ValidationFailed
+from api.db import after_commit, atomic, scoped, tenant_scoped
+from api.errors import Conflict, FieldError, FieldErrors, NotFound, ValidationFailed
 from api.metadata.models import DefinitionVersion, SchemaMigration
 from schemas.compiler import CompiledFields, compile_fields
 from schemas.definitions import DEFINITION_KINDS, check_definition
 from schemas.errors import Issue
+from schemas.migration import apply_migration
 
 EMPTY_DOCUMENTS: dict[str, dict[str, Any]] = {
     "customer_fields": {"fields": [], "sections": []},
@@ -277,3 +278,44 @@ async def _emit_published(
         },
         schema_version=number,
     )
+
+
+async def check_refs(
+    actor: Actor, compiled: CompiledFields, values: dict, errors: FieldErrors
+) -> None:
+    refs = compiled.refs(values)
+    """Add an error for each staff/department reference in `values` not in the tenant."""
+    from api.org.models import Department, Staff  # the org domain owns them
+
+    for kind, model in (("staff_ref", Staff), ("department_ref", Department)):
+        wanted = set(refs.get(kind, []))
+        if not wanted:
+            continue
+        found = set(
+            await tenant_scoped(actor, model)
+            .filter(id__in=list(wanted))
+            .values_list("id", flat=True)
+        )
+        for key, spec in compiled.fields.items():
+            if spec.type != kind or values.get(key) is None:
+                continue
+            for i in values[key] if isinstance(values[key], list) else [values[key]]:
+                if i not in found:
+                    errors.add(("fields", key), "exists", f"No {kind.split('_')[0]} with id {i}")
+
+
+async def values_at_version(
+    tenant_id: int, kind: str, record: Model, version: int, compiled: CompiledFields
+) -> dict[str, Any]:
+    """A record's custom values moved to `version` (through the pending migration, if any)."""
+    values = dict(record.fields or {})
+    if record.schema_version >= version:
+        return values
+    migration = (
+        await SchemaMigration.filter(tenant_id=tenant_id, kind=kind, to_version=version)
+        .order_by("-id")
+        .first()
+    )
+    if migration is not None:
+        return apply_migration(values, migration.plan, compiled).values
+    return values

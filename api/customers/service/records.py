@@ -14,11 +14,15 @@ from api.customers.service import timeline
 from api.db import atomic, scoped, tenant_scoped
 from api.errors import FieldErrors, NotFound
 from api.metadata import dedup
-from api.metadata.models import SchemaMigration
-from api.metadata.service import current_fields, issues_to_errors, register_entity
-from api.org.models import Department, Staff
+from api.metadata.service import (
+    check_refs,
+    current_fields,
+    issues_to_errors,
+    register_entity,
+    values_at_version,
+)
+from api.org.models import Staff
 from schemas.compiler import CompiledFields
-from schemas.migration import apply_migration
 
 KIND = "customer_fields"
 ENTITY = "customer"
@@ -52,27 +56,6 @@ class CustomerChanges:
     fields: dict[str, Any] | None = None
 
 
-async def _check_refs(
-    actor: Actor, compiled: CompiledFields, values: dict, errors: FieldErrors
-) -> None:
-    refs = compiled.refs(values)
-    for kind, model in (("staff_ref", Staff), ("department_ref", Department)):
-        wanted = set(refs.get(kind, []))
-        if not wanted:
-            continue
-        found = set(
-            await tenant_scoped(actor, model)
-            .filter(id__in=list(wanted))
-            .values_list("id", flat=True)
-        )
-        for key, spec in compiled.fields.items():
-            if spec.type != kind or values.get(key) is None:
-                continue
-            for i in values[key] if isinstance(values[key], list) else [values[key]]:
-                if i not in found:
-                    errors.add(("fields", key), "exists", f"No {kind.split('_')[0]} with id {i}")
-
-
 async def _owner(actor: Actor, owner_id: int | None) -> Staff | None:
     if owner_id is None:
         return None
@@ -94,7 +77,7 @@ async def create_customer(actor: Actor, changes: CustomerChanges) -> Customer:
         {k: v for k, v in (changes.fields or {}).items() if v is not None}
     )
     errors.errors += issues_to_errors(compiled.validate(values), ("input", "fields"))
-    await _check_refs(actor, compiled, values, errors)
+    await check_refs(actor, compiled, values, errors)
     errors.raise_if_any()
     values = compiled.canonicalize(values)
     async with atomic():
@@ -121,19 +104,8 @@ async def create_customer(actor: Actor, changes: CustomerChanges) -> Customer:
 async def upgraded_values(
     tenant_id: int, customer: Customer, version: int, compiled: CompiledFields
 ) -> dict[str, Any]:
-    """The record's values moved to `version` (through the pending migration, if any)."""
-    values = dict(customer.fields or {})
-    if customer.schema_version >= version:
-        return values
-    migration = (
-        await SchemaMigration.filter(tenant_id=tenant_id, kind=KIND, to_version=version)
-        .order_by("-id")
-        .first()
-    )
-    if migration is not None:
-        result = apply_migration(values, migration.plan, compiled)
-        return result.values
-    return values
+    """The customer's values moved to `version` (through the pending migration, if any)."""
+    return await values_at_version(tenant_id, KIND, customer, version, compiled)
 
 
 async def update_customer(actor: Actor, customer_id: int, changes: CustomerChanges) -> Customer:
@@ -155,7 +127,7 @@ async def update_customer(actor: Actor, customer_id: int, changes: CustomerChang
             0 < len(changes.name) <= 200, ("name",), "length", "Name must be 1-200 characters"
         )
     errors.errors += issues_to_errors(compiled.validate(values), ("input", "fields"))
-    await _check_refs(actor, compiled, values, errors)
+    await check_refs(actor, compiled, values, errors)
     errors.raise_if_any()
     values = compiled.canonicalize(values)
     old_fields = dict(customer.fields or {})

@@ -25,18 +25,21 @@ async def actor_for_staff(staff: Staff) -> Actor:
     """The Actor of an active staff member, with their department subtree."""
     roles = frozenset(Role(r) for r in staff.roles if r in Role._value2member_map_)
     subtree: frozenset[int] = frozenset()
+    chain: frozenset[int] = frozenset()
     if staff.department_id is not None:
         dept = await Department.get(id=staff.department_id)
         ids = await Department.filter(
             tenant_id=staff.tenant_id, path__startswith=dept.path
         ).values_list("id", flat=True)
         subtree = frozenset(ids)
+        chain = frozenset(int(i) for i in dept.path.strip("/").split("/") if i)
     return Actor(
         tenant_id=staff.tenant_id,
         staff_id=staff.id,
         roles=roles,
         department_id=staff.department_id,
         department_ids=subtree,
+        department_chain=chain,
         scopes=scopes_for_roles(roles),
     )
 
