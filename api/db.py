@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tortoise import Tortoise
 from tortoise.expressions import Q, Subquery
@@ -133,6 +133,7 @@ async def get_scoped(actor: Actor, model: type[M], pk: int, *, for_update: bool 
 # -- transactions ------------------------------------------------------------------------
 
 Hook = Callable[[], Awaitable[None]]
+BatchRunner = Callable[[list[Any]], Awaitable[None]]
 
 
 @dataclass
@@ -141,6 +142,8 @@ class _Hooks:
 
     before: list[Hook] = field(default_factory=list)
     after: list[Hook] = field(default_factory=list)
+    # (runner, item): after the commit each runner gets its items in one call
+    batched: list[tuple[BatchRunner, Any]] = field(default_factory=list)
 
 
 _hooks: contextvars.ContextVar[_Hooks | None] = contextvars.ContextVar(
@@ -162,7 +165,7 @@ async def atomic() -> AsyncIterator[None]:
     if hooks is None:
         hooks = _Hooks()
     token = _hooks.set(hooks) if outer else None
-    marks = (len(hooks.before), len(hooks.after))
+    marks = (len(hooks.before), len(hooks.after), len(hooks.batched))
     try:
         async with in_transaction():
             try:
@@ -170,6 +173,7 @@ async def atomic() -> AsyncIterator[None]:
             except BaseException:
                 del hooks.before[marks[0] :]
                 del hooks.after[marks[1] :]
+                del hooks.batched[marks[2] :]
                 raise
             if outer:
                 i = 0
@@ -187,6 +191,14 @@ async def atomic() -> AsyncIterator[None]:
         except Exception:
             # The change is committed; a failing side effect must not report it as failed.
             log.exception("after-commit callback %r failed", callback)
+    batches: dict[BatchRunner, list[Any]] = {}
+    for runner, item in hooks.batched:
+        batches.setdefault(runner, []).append(item)
+    for runner, items in batches.items():
+        try:
+            await runner(items)
+        except Exception:
+            log.exception("after-commit batch %r failed", runner)
 
 
 def in_atomic() -> bool:
@@ -200,6 +212,16 @@ def after_commit(callback: Hook) -> None:
     if hooks is None:
         raise RuntimeError("after_commit() outside atomic(); start workflows after a commit")
     hooks.after.append(callback)
+
+
+def after_commit_batch(runner: BatchRunner, item: Any) -> None:
+    """After the surrounding `atomic()` commits, call `runner` once with every item given
+    to it in the transaction (e.g. to start many workflows concurrently). Items of a
+    nested block that fails are dropped with it."""
+    hooks = _hooks.get()
+    if hooks is None:
+        raise RuntimeError("after_commit_batch() outside atomic()")
+    hooks.batched.append((runner, item))
 
 
 def before_commit(callback: Hook) -> None:

@@ -2,48 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import Enum
 
 import strawberry
 from strawberry import relay
-from strawberry.scalars import JSON
 from tortoise.expressions import Q
 
-from api.filters import Condition, FieldFilterCompiler
+from api.filters import FieldFilterCompiler
 from api.relay import OrderKey, decode_id
-
-
-@strawberry.input(description="Conditions on a text column; all given must hold.")
-class StringFilter:
-    eq: str | None = strawberry.field(default=None, description="Equal to.")
-    contains: str | None = strawberry.field(default=None, description="Contains (any case).")
-    in_: list[str] | None = strawberry.field(default=None, name="in", description="One of.")
-
-
-@strawberry.input(description="A time range; both ends optional.")
-class DateTimeRange:
-    gte: datetime | None = strawberry.field(default=None, description="At or after.")
-    lt: datetime | None = strawberry.field(default=None, description="Before.")
-
-
-@strawberry.input(
-    description="A condition on one custom field; give exactly one operator. Values are "
-    "JSON of the field's type (numbers for number, strings for dates, option values...)."
-)
-class FieldCondition:
-    key: str = strawberry.field(description="The custom field's key.")
-    eq: JSON | None = strawberry.field(default=None, description="Equal to.")
-    ne: JSON | None = strawberry.field(default=None, description="Not equal (or unset).")
-    in_: list[JSON] | None = strawberry.field(default=None, name="in", description="One of.")
-    lt: JSON | None = strawberry.field(default=None, description="Less than.")
-    lte: JSON | None = strawberry.field(default=None, description="At most.")
-    gt: JSON | None = strawberry.field(default=None, description="Greater than.")
-    gte: JSON | None = strawberry.field(default=None, description="At least.")
-    contains: JSON | None = strawberry.field(
-        default=None, description="Text contains (any case); multi select holds this option."
-    )
-    is_null: bool | None = strawberry.field(default=None, description="Unset (true) or set.")
+from api.where import DateTimeRange, FieldCondition, StringFilter, fields_q, range_q, string_q
 
 
 @strawberry.input(description="Which customers; all given conditions must hold.")
@@ -84,20 +51,6 @@ class CustomerOrder:
     desc: bool = strawberry.field(default=False, description="Descending.")
 
 
-def _string(column: str, f: StringFilter) -> Q:
-    q = Q()
-    if f.eq is not None:
-        q &= Q(**{column: f.eq})
-    if f.contains is not None:
-        q &= Q(**{f"{column}__icontains": f.contains})
-    if f.in_ is not None:
-        q &= Q(**{f"{column}__in": f.in_})
-    return q
-
-
-_OPS = ("eq", "ne", "in_", "lt", "lte", "gt", "gte", "contains", "is_null")
-
-
 def where_to_q(where: CustomerWhere, compiler: FieldFilterCompiler, path: tuple = ("where",)) -> Q:
     """Compile a `CustomerWhere` tree into one Q (custom fields via the filter compiler)."""
     from api.customers.models import CustomerTag
@@ -119,7 +72,7 @@ def where_to_q(where: CustomerWhere, compiler: FieldFilterCompiler, path: tuple 
         ("stage_key", where.stage_key),
     ):
         if f is not None:
-            q &= _string(column, f)
+            q &= string_q(column, f)
     if where.owner_ids is not None:
         q &= Q(owner_id__in=[decode_id(i, "Staff") for i in where.owner_ids])
     if where.tag_ids is not None:
@@ -128,20 +81,8 @@ def where_to_q(where: CustomerWhere, compiler: FieldFilterCompiler, path: tuple 
         tags = [decode_id(i, "Tag") for i in where.tag_ids]
         q &= Q(id__in=Subquery(CustomerTag.filter(tag_id__in=tags).values("customer_id")))
     if where.created_at is not None:
-        if where.created_at.gte:
-            q &= Q(created_at__gte=where.created_at.gte)
-        if where.created_at.lt:
-            q &= Q(created_at__lt=where.created_at.lt)
-    for i, cond in enumerate(where.fields or []):
-        given = [op for op in _OPS if getattr(cond, op) is not None]
-        if len(given) != 1:
-            from api.errors import invalid
-
-            raise invalid((*path, "fields", i), "oneOperator", "Give exactly one operator")
-        op = given[0]
-        q &= compiler.condition(
-            Condition(cond.key, op.rstrip("_"), getattr(cond, op)), (*path, "fields", i)
-        )
+        q &= range_q("created_at", where.created_at)
+    q &= fields_q(where.fields, compiler, path)
     return q
 
 

@@ -13,10 +13,10 @@ from strawberry.types import Info
 
 from api.customers.service import follow_ups, lifecycle, merge, records, tags
 from api.customers.service.records import KIND, CustomerChanges
-from api.customers.types import Customer, LifecycleTemplate, Tag, TagGroup, hidden_field_keys
+from api.customers.types import Customer, LifecycleTemplate, Tag, TagGroup
 from api.errors import invalid
 from api.events.inputs import IDEMPOTENCY_KEY
-from api.metadata.service import current_fields
+from api.metadata.service import current_fields, hidden_field_keys
 from api.permissions import requires
 from api.relay import decode_id
 

@@ -10,10 +10,10 @@ from strawberry.types import Info
 from api.customers.inputs import CustomerOrder, CustomerWhere, order_keys, where_to_q
 from api.customers.service import tags
 from api.customers.service.records import KIND, get_customer, visible_customers
-from api.customers.types import Customer, LifecycleTemplate, TagGroup, hidden_field_keys
+from api.customers.types import Customer, LifecycleTemplate, TagGroup
 from api.db import scoped
 from api.filters import FieldFilterCompiler
-from api.metadata.service import current_fields
+from api.metadata.service import current_fields, hidden_field_keys
 from api.permissions import requires
 from api.relay import Connection, decode_id, paginate
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 import strawberry
 from strawberry import relay
@@ -19,6 +19,7 @@ from api.customers.loaders import (
     TagsByCustomerLoader,
     TagsByGroupLoader,
 )
+from api.metadata.service import hidden_field_keys
 from api.nodes import ScopedNode
 from api.org.loaders import StaffByIdLoader
 from api.org.types import Staff
@@ -120,18 +121,6 @@ class TimelineEntry:
             created_at=row.created_at,
             staff_id=row.staff_id,
         )
-
-
-def hidden_field_keys(actor: Any, compiled: Any) -> frozenset[str]:
-    """Customer field keys none of the caller's roles may see (API keys see all)."""
-    if actor.api_key_id is not None:
-        return frozenset()
-    roles = {r.value for r in actor.roles}
-    return frozenset(
-        key
-        for key, spec in compiled.fields.items()
-        if spec.visible_to and not roles & set(spec.visible_to)
-    )
 
 
 @strawberry.type(description="A customer of the tenant.")

@@ -319,3 +319,15 @@ async def values_at_version(
     if migration is not None:
         return apply_migration(values, migration.plan, compiled).values
     return values
+
+
+def hidden_field_keys(actor: Actor, compiled: CompiledFields) -> frozenset[str]:
+    """Custom field keys none of the caller's roles may see (API keys see all)."""
+    if actor.api_key_id is not None:
+        return frozenset()
+    roles = {r.value for r in actor.roles}
+    return frozenset(
+        key
+        for key, spec in compiled.fields.items()
+        if spec.visible_to and not roles & set(spec.visible_to)
+    )
