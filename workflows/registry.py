@@ -11,6 +11,8 @@ from typing import Any
 
 from workflows.ping.activities import ping
 from workflows.ping.workflows import PingWorkflow
+from workflows.pools.activities import note_recycle_deadline, recycle_lead, warn_before_recycle
+from workflows.pools.workflows import LeadRecycleWorkflow
 from workflows.schema_migration.activities import (
     finish_records_migration,
     migrate_records_batch,
@@ -30,6 +32,7 @@ WORKFLOWS: list[type] = [
     WelcomeStaffWorkflow,
     SchemaMigrationWorkflow,
     WebhookPumpWorkflow,
+    LeadRecycleWorkflow,
 ]
 
 ACTIVITIES: list[Callable[..., Any]] = [
@@ -40,4 +43,7 @@ ACTIVITIES: list[Callable[..., Any]] = [
     next_webhook_batch,
     deliver_webhook,
     dead_letter_webhook,
+    note_recycle_deadline,
+    warn_before_recycle,
+    recycle_lead,
 ]

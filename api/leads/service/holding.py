@@ -47,6 +47,7 @@ from api.org.models import Staff
 from api.relay import encode_id
 
 MAX_BATCH = 1000
+AUTO_ASSIGN_CHUNK = 100  # leads auto-assigned per transaction
 MARKABLE = ("valid", "invalid", "to_revisit")
 
 
@@ -107,9 +108,11 @@ async def _count_claim(pool: Pool, holding_id: int, now: datetime) -> None:
     )
 
 
-async def held_count(pool_id: int, staff_id: int) -> int:
+async def held_count(tenant_id: int, pool_id: int, staff_id: int) -> int:
     """Leads of the pool the staff member holds now (converted ones no longer count)."""
-    return await Lead.filter(pool_id=pool_id, owner_id=staff_id, status__in=CLAIMABLE).count()
+    return await Lead.filter(
+        tenant_id=tenant_id, owner_id=staff_id, pool_id=pool_id, status__in=CLAIMABLE
+    ).count()
 
 
 async def take(
@@ -121,20 +124,28 @@ async def take(
     by: int | None,
     actor: Actor | None,
     rate_limited: bool = False,
+    pool: Pool | None = None,
+    member: PoolMember | bool | None = False,
 ) -> LeadAssignment:
     """Give a waiting lead to `staff_id` (call inside `atomic()`): limits, cap and the
     lead itself are settled in the database; CONFLICT if the lead is taken or the cap
-    reached, RATE_LIMITED for claim limits. Starts the hold's recycle watch on commit."""
+    reached, RATE_LIMITED for claim limits. Starts the hold's recycle watch on commit.
+    `pool` and `member` (the staff member's settings, None for none) may be passed by a
+    caller that has them already."""
     now = _now()
-    pool = await Pool.get_or_none(id=lead.pool_id) if lead.pool_id else None
+    if pool is None and lead.pool_id:
+        pool = await Pool.get(id=lead.pool_id)
     if pool is not None:
-        holding_id = await _holding(tenant_id, pool.id, staff_id)
-        if rate_limited:
-            await _count_claim(pool, holding_id, now)
-        else:  # the same row lock, without the claim limits
-            await PoolHolding.filter(id=holding_id).update(touches=F("touches") + 1)
-        cap = pools.cap_for(pool, await PoolMember.get_or_none(pool_id=pool.id, staff_id=staff_id))
-        if cap is not None and await held_count(pool.id, staff_id) >= cap:
+        if member is False:
+            member = await PoolMember.get_or_none(pool_id=pool.id, staff_id=staff_id)
+        cap = pools.cap_for(pool, member or None)
+        if rate_limited or cap is not None:
+            holding_id = await _holding(tenant_id, pool.id, staff_id)
+            if rate_limited:
+                await _count_claim(pool, holding_id, now)
+            else:  # the same row lock, without the claim limits
+                await PoolHolding.filter(id=holding_id).update(touches=F("touches") + 1)
+        if cap is not None and await held_count(tenant_id, pool.id, staff_id) >= cap:
             raise Conflict(
                 f"The holding cap of {cap} leads from this pool is reached",
                 reason="holdingCap",
@@ -198,7 +209,9 @@ async def end_hold(
     await LeadAssignment.filter(id=lead.assignment_id, ended_at=None).update(
         ended_at=now, end_reason=reason, end_note=note
     )
-    if reason != "recycled":  # a recycle is the watch ending it
+    if reason != "recycled" and (  # a recycle is the watch ending it
+        await LeadAssignment.filter(id=lead.assignment_id, rule__isnull=False).exists()
+    ):
         recycling.unwatch(lead.tenant_id, lead.assignment_id, reason)
     for key, value in values.items():
         setattr(lead, key, value)
@@ -259,8 +272,8 @@ async def release(actor: Actor, lead_id: int, reason: str) -> Lead:
     errors.check(0 < len(reason) <= 500, ("reason",), "length", "Give a reason (1-500 characters)")
     errors.raise_if_any()
     lead = await get_lead(actor, lead_id)
-    if lead.owner_id != actor.staff_id:
-        actor.require("leads:assign")
+    if actor.staff_id is None or lead.owner_id != actor.staff_id:
+        actor.require("leads:assign")  # someone else's lead, or an API key
     if lead.pool_id is None:
         raise Conflict("The lead has no pool to go back to", path=["input", "id"], reason="noPool")
     async with atomic():
@@ -314,12 +327,16 @@ async def assign(actor: Actor, lead_ids: Sequence[int], staff_id: int) -> list[L
 
 def waiting(pool: Pool) -> QuerySet[Lead]:
     """The pool's leads waiting to be claimed or assigned."""
-    return Lead.filter(pool_id=pool.id, owner_id=None, status__in=CLAIMABLE)
+    return Lead.filter(
+        tenant_id=pool.tenant_id, pool_id=pool.id, owner_id=None, status__in=CLAIMABLE
+    )
 
 
 async def _loads(pool: Pool) -> dict[int, int]:
     rows = (
-        await Lead.filter(pool_id=pool.id, owner_id__isnull=False, status__in=CLAIMABLE)
+        await Lead.filter(
+            tenant_id=pool.tenant_id, pool_id=pool.id, owner_id__isnull=False, status__in=CLAIMABLE
+        )
         .annotate(n=Count("id"))
         .group_by("owner_id")
         .values_list("owner_id", "n")
@@ -337,21 +354,35 @@ async def _auto_assign(
     actor: Actor | None,
 ) -> list[Lead]:
     seats = await pools.seats(pool)
+    settings_by_staff = await pools.member_settings(pool.id)
     loads = await _loads(pool)
     assigned: list[Lead] = []
-    for lead in leads:
-        staff_id = await choose(tenant_id, f"pool:{pool.id}", seats, strategy, loads=loads)
-        if staff_id is None:
-            break  # nobody online under their cap
-        try:
-            async with atomic():
-                await take(tenant_id, lead, staff_id, how="auto", by=by, actor=actor)
-        except Conflict as exc:
-            if exc.extensions.get("reason") == "holdingCap":
-                loads[staff_id] = exc.extensions["cap"]  # full: the next choice skips them
-            continue
-        loads[staff_id] = loads.get(staff_id, 0) + 1
-        assigned.append(lead)
+    for start in range(0, len(leads), AUTO_ASSIGN_CHUNK):
+        # One transaction per chunk, one savepoint per lead: a lead lost to a race or a
+        # full cap rolls back alone, and a chunk commits once.
+        async with atomic():
+            for lead in leads[start : start + AUTO_ASSIGN_CHUNK]:
+                staff_id = await choose(tenant_id, f"pool:{pool.id}", seats, strategy, loads=loads)
+                if staff_id is None:
+                    return assigned  # nobody online under their cap
+                try:
+                    async with atomic():
+                        await take(
+                            tenant_id,
+                            lead,
+                            staff_id,
+                            how="auto",
+                            by=by,
+                            actor=actor,
+                            pool=pool,
+                            member=settings_by_staff.get(staff_id),
+                        )
+                except Conflict as exc:
+                    if exc.extensions.get("reason") == "holdingCap":
+                        loads[staff_id] = exc.extensions["cap"]  # full: skipped from now on
+                    continue
+                loads[staff_id] = loads.get(staff_id, 0) + 1
+                assigned.append(lead)
     return assigned
 
 
@@ -452,8 +483,8 @@ async def mark(actor: Actor, lead_id: int, status: str, reason: str = "") -> Lea
     errors.check(len(reason) <= 500, ("reason",), "maxLength", "At most 500 characters")
     errors.raise_if_any()
     lead = await get_lead(actor, lead_id)
-    if lead.owner_id != actor.staff_id:
-        actor.require("leads:assign")
+    if actor.staff_id is None or lead.owner_id != actor.staff_id:
+        actor.require("leads:assign")  # someone else's lead, or an API key
     if lead.status == "converted":
         raise Conflict(
             "A converted lead keeps its status", path=["input", "id"], reason="converted"

@@ -1,0 +1,1 @@
+"""Recycling held leads: one `LeadRecycleWorkflow` per assignment with a recycle rule."""
