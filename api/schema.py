@@ -25,6 +25,8 @@ from api.events.mutations import EventMutations
 from api.events.queries import EventQueries
 from api.events.subscriptions import EventSubscriptions
 from api.extensions import ErrorCodes
+from api.leads.mutations import LeadMutations
+from api.leads.queries import LeadQueries
 from api.metadata.types import MetadataMutations, MetadataQueries
 from api.org.mutations import OrgMutations
 from api.org.queries import OrgQueries
@@ -53,13 +55,13 @@ class NodeQueries:
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(OrgQueries, CustomerQueries, MetadataQueries, EventQueries, NodeQueries):
+class Query(OrgQueries, CustomerQueries, LeadQueries, MetadataQueries, EventQueries, NodeQueries):
     pass
 
 
 @idempotent
 @strawberry.type(description="Everything that can be changed. Each mutation takes one `input`.")
-class Mutation(OrgMutations, CustomerMutations, MetadataMutations, EventMutations):
+class Mutation(OrgMutations, CustomerMutations, LeadMutations, MetadataMutations, EventMutations):
     pass
 
 

@@ -134,8 +134,9 @@ class Org:
 
 
 async def make_org(slug: str | None = None, probe_rows: bool = False) -> Org:
-    """A tenant per `Org`'s docstring; `probe_rows` adds a customer, tag and stage
-    template (the shared org_a/org_b have them, for the cross-tenant probe)."""
+    """A tenant per `Org`'s docstring; `probe_rows` adds a customer, tag, stage
+    template, pool and leads (the shared org_a/org_b have them, for the cross-tenant
+    probe)."""
     slug = slug or unique("t")
     tenant, admin = await create_tenant(
         slug, f"Tenant {slug}", "Alice Admin", "admin@x.test", PASSWORD
@@ -178,6 +179,7 @@ async def make_org(slug: str | None = None, probe_rows: bool = False) -> Org:
     await replay_event(actor, endpoint.id, first_staff_event.id)  # a WebhookDelivery row
     if probe_rows:
         await _customer_rows(actor)
+        await _lead_rows(actor, org)
     return org
 
 
@@ -207,6 +209,17 @@ async def _customer_rows(actor: Any) -> None:
         plan={},
         status="done",
     )
+
+
+async def _lead_rows(actor: Any, org: Org) -> None:
+    """A pool bound to Sales with a waiting lead and a lead held by the admin."""
+    from api.leads.service import pools, records
+
+    pool = await pools.create_pool(
+        actor, pools.PoolChanges(name="Probe pool", department_ids=[org.departments["sales"]])
+    )
+    await records.create_lead(actor, records.LeadChanges(name="Waiting", pool_id=pool.id))
+    await records.create_lead(actor, records.LeadChanges(name="Held"))
 
 
 async def group_tag(group_id: int) -> int:

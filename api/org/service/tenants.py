@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 
-from api.auth import Role, hash_password
+from api.auth import Actor, Role, hash_password
 from api.db import atomic
 from api.errors import Conflict, FieldErrors
 from api.org.models import Staff, Tenant
@@ -101,4 +101,32 @@ async def seed_demo() -> bool:
                     department_id=dept.id,
                 ),
             )
+        await _demo_pool(actor, sales.id)
     return True
+
+
+async def _demo_pool(actor: Actor, sales_id: int) -> None:
+    """A pool of the Sales team with a recycle policy and a few waiting leads."""
+    from api.leads.service import pools, records  # the demo spans domains
+
+    pool = await pools.create_pool(
+        actor,
+        pools.PoolChanges(
+            name="Sales pool",
+            description="Web and expo leads for the sales team",
+            holding_cap=30,
+            set_holding_cap=True,
+            claims_per_day=20,
+            set_claims_per_day=True,
+            recycle={
+                "validFollowUp": {"kinds": ["call", "visit"], "minLength": 10},
+                "warnHours": 24,
+                "rules": [{"type": "single", "days": 7}, {"type": "periodic", "days": 14}],
+            },
+            department_ids=[sales_id],
+        ),
+    )
+    for name, source in (("Li Wei", "web"), ("Wang Fang", "expo"), ("Zhang Min", "web")):
+        await records.create_lead(
+            actor, records.LeadChanges(name=name, source=source, pool_id=pool.id)
+        )
