@@ -4,7 +4,7 @@ fields, and their compilation to tortoise `Q` objects (custom fields through
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry.scalars import JSON
@@ -60,12 +60,18 @@ def string_q(column: str, f: StringFilter) -> Q:
 _OPS = ("eq", "ne", "in_", "lt", "lte", "gt", "gte", "contains", "is_null")
 
 
+def as_utc(value: datetime) -> datetime:
+    """A bound in UTC (naive ones taken as UTC): SQLite compares stored instants as text,
+    so a bound in another zone would compare wrongly."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def range_q(column: str, r: DateTimeRange) -> Q:
     q = Q()
     if r.gte:
-        q &= Q(**{f"{column}__gte": r.gte})
+        q &= Q(**{f"{column}__gte": as_utc(r.gte)})
     if r.lt:
-        q &= Q(**{f"{column}__lt": r.lt})
+        q &= Q(**{f"{column}__lt": as_utc(r.lt)})
     return q
 
 

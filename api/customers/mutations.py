@@ -16,19 +16,12 @@ from api.customers.service.records import KIND, CustomerChanges
 from api.customers.types import Customer, LifecycleTemplate, Tag, TagGroup
 from api.errors import invalid
 from api.events.inputs import IDEMPOTENCY_KEY
+from api.inputs import fields_object, optional_id
 from api.metadata.service import current_fields, hidden_field_keys
 from api.permissions import requires
 from api.relay import decode_id
 
 Input = strawberry.argument(description="The input; see its type.")
-
-
-def _fields(value: Any) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise invalid(("input", "fields"), "type", "fields is an object keyed by field key")
-    return value
 
 
 @strawberry.input(description="A new customer.")
@@ -197,10 +190,6 @@ class MergeCustomersPayload:
     moved: JSON = strawberry.field(description="Rows moved per merge step.")
 
 
-def _opt(value: relay.GlobalID | None, type_name: str) -> int | None:
-    return decode_id(value, type_name) if value is not None else None
-
-
 @strawberry.type
 class CustomerMutations:
     @strawberry.mutation(
@@ -214,9 +203,9 @@ class CustomerMutations:
         set_owner = input.owner_id is not strawberry.UNSET
         changes = CustomerChanges(
             name=input.name,
-            fields=_fields(input.fields),
+            fields=fields_object(input.fields),
             source=input.source,
-            owner_id=_opt(input.owner_id, "Staff") if set_owner else None,
+            owner_id=optional_id(input.owner_id, "Staff") if set_owner else None,
             set_owner=set_owner,
         )
         row = await records.create_customer(info.context.actor, changes)
@@ -229,9 +218,9 @@ class CustomerMutations:
         set_owner = input.owner_id is not strawberry.UNSET
         changes = CustomerChanges(
             name=input.name,
-            fields=_fields(input.fields),
+            fields=fields_object(input.fields),
             source=input.source,
-            owner_id=_opt(input.owner_id, "Staff") if set_owner else None,
+            owner_id=optional_id(input.owner_id, "Staff") if set_owner else None,
             set_owner=set_owner,
         )
         row = await records.update_customer(
@@ -326,7 +315,7 @@ class CustomerMutations:
     ) -> LifecycleTemplatePayload:
         row = await lifecycle.save_template(
             info.context.actor,
-            _opt(input.id, "LifecycleTemplate"),
+            optional_id(input.id, "LifecycleTemplate"),
             input.name,
             input.document,
             [decode_id(d, "Department") for d in input.department_ids],
@@ -344,7 +333,7 @@ class CustomerMutations:
         row = await lifecycle.move_stage(
             info.context.actor,
             decode_id(input.customer_id, "Customer"),
-            _opt(input.template_id, "LifecycleTemplate"),
+            optional_id(input.template_id, "LifecycleTemplate"),
             input.stage_key,
         )
         return CustomerPayload(customer=await _out(info, row))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from api.customers.service.records import KIND as CUSTOMER_KIND
 from api.customers.types import Customer
-from api.errors import invalid
+from api.inputs import fields_object, optional_id
 from api.leads.inputs import (
     AddLeadFollowUpInput,
     ArchivePoolInput,
@@ -66,18 +66,6 @@ class DeleteLeadPayload:
 class ConvertLeadPayload:
     lead: Lead = strawberry.field(description="The lead, now `converted`.")
     customer: Customer = strawberry.field(description="The new customer.")
-
-
-def _fields(value: Any) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise invalid(("input", "fields"), "type", "fields is an object keyed by field key")
-    return value
-
-
-def _opt(value: relay.GlobalID | None, type_name: str) -> int | None:
-    return decode_id(value, type_name) if value is not None else None
 
 
 async def _leads(info: Info, rows: Sequence[LeadRow]) -> list[Lead]:
@@ -200,9 +188,9 @@ class LeadMutations:
             LeadChanges(
                 name=input.name,
                 source=input.source,
-                fields=_fields(input.fields),
-                pool_id=_opt(input.pool_id, "Pool"),
-                owner_id=_opt(input.owner_id, "Staff"),
+                fields=fields_object(input.fields),
+                pool_id=optional_id(input.pool_id, "Pool"),
+                owner_id=optional_id(input.owner_id, "Staff"),
             ),
         )
         return await _lead(info, row)
@@ -214,7 +202,7 @@ class LeadMutations:
         row = await records.update_lead(
             info.context.actor,
             decode_id(input.id, "Lead"),
-            LeadChanges(name=input.name, source=input.source, fields=_fields(input.fields)),
+            LeadChanges(name=input.name, source=input.source, fields=fields_object(input.fields)),
         )
         return await _lead(info, row)
 
@@ -348,8 +336,8 @@ class LeadMutations:
             actor,
             decode_id(input.id, "Lead"),
             name=input.name,
-            fields=_fields(input.fields),
-            owner_id=_opt(input.owner_id, "Staff"),
+            fields=fields_object(input.fields),
+            owner_id=optional_id(input.owner_id, "Staff"),
         )
         hidden = hidden_field_keys(actor, (await current_fields(actor.tenant_id, CUSTOMER_KIND))[1])
         return ConvertLeadPayload(

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from api.inputs import optional_id
 from api.org.inputs import (
     CreateApiKeyInput,
     CreateDepartmentInput,
@@ -62,10 +63,6 @@ class NotificationPayload:
     notification: Notification = strawberry.field(description="The notification.")
 
 
-def _optional_id(value: strawberry.relay.GlobalID | None, type_name: str) -> int | None:
-    return decode_id(value, type_name) if value is not None else None
-
-
 @strawberry.type
 class OrgMutations:
     @strawberry.mutation(
@@ -91,7 +88,7 @@ class OrgMutations:
         ],
     ) -> DepartmentPayload:
         row = await departments.create_department(
-            info.context.actor, input.name, _optional_id(input.parent_id, "Department")
+            info.context.actor, input.name, optional_id(input.parent_id, "Department")
         )
         return DepartmentPayload(department=Department.from_row(row))
 
@@ -112,7 +109,7 @@ class OrgMutations:
             info.context.actor,
             decode_id(input.id, "Department"),
             input.name,
-            _optional_id(parent, "Department"),
+            optional_id(parent, "Department"),
             move,
         )
         return DepartmentPayload(department=Department.from_row(row))
@@ -134,7 +131,7 @@ class OrgMutations:
             phone=input.phone,
             password=input.password,
             roles=input.roles,
-            department_id=_optional_id(input.department_id, "Department"),
+            department_id=optional_id(input.department_id, "Department"),
         )
         row = await staff.create_staff(info.context.actor, changes)
         return StaffPayload(staff=Staff.from_row(row))
@@ -154,7 +151,7 @@ class OrgMutations:
             phone=input.phone,
             password=input.password,
             roles=input.roles,
-            department_id=_optional_id(
+            department_id=optional_id(
                 input.department_id if set_department else None, "Department"
             ),
             set_department=set_department,

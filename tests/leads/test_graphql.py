@@ -452,3 +452,23 @@ async def test_demo_tenant_has_a_pool_with_waiting_leads(gql: GQL, demo_admin: d
     [pool] = data["pools"]
     assert pool["name"] == "Sales pool" and pool["waitingCount"] == 3
     assert pool["recycle"]["rules"][0] == {"type": "single", "days": 7}
+
+
+async def test_created_at_bounds_in_any_time_zone(gql: GQL) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    org = await make_org()
+    admin = gql.as_(org.token("admin"))
+    await admin.ok(CREATE_LEAD, {"input": {"name": "Now"}})
+    shanghai = timezone(timedelta(hours=8))
+    now = datetime.now(UTC)
+    for zone in (UTC, shanghai):
+        window = {
+            "gte": (now - timedelta(minutes=5)).astimezone(zone).isoformat(),
+            "lt": (now + timedelta(minutes=5)).astimezone(zone).isoformat(),
+        }
+        data = await admin.ok(LEADS, {"where": {"createdAt": window}})
+        assert data["leads"]["totalCount"] == 1, zone
+        later = {"gte": (now + timedelta(minutes=5)).astimezone(zone).isoformat()}
+        data = await admin.ok(LEADS, {"where": {"createdAt": later}})
+        assert data["leads"]["totalCount"] == 0, zone

@@ -6,7 +6,7 @@ scope: staff see their own row, managers their subtree's, admins the tenant's.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
@@ -16,6 +16,7 @@ from api.db import scoped, tenant_scoped
 from api.errors import FieldErrors
 from api.leads.models import LeadTransition
 from api.org.models import Staff
+from api.where import as_utc
 
 STEPS = (
     "created",
@@ -56,15 +57,10 @@ class FunnelRow:
         return self.converted / self.assigned if self.assigned else None
 
 
-def _as_utc(value: datetime) -> datetime:
-    # SQLite compares the stored text: bounds must be in UTC like the stored instants.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _check_range(since: datetime, until: datetime, group_by: str) -> tuple[datetime, datetime]:
     errors = FieldErrors(prefix=())  # the query's own arguments: range, groupBy
     errors.check(group_by in GROUPS, ("groupBy",), "enum", "Group by staff or channel")
-    since, until = _as_utc(since), _as_utc(until)
+    since, until = as_utc(since), as_utc(until)
     if errors.check(since < until, ("range", "lt"), "range", "lt must be after gte"):
         errors.check(
             until - since <= MAX_RANGE,

@@ -286,29 +286,38 @@ async def release(actor: Actor, lead_id: int, reason: str) -> Lead:
     return lead
 
 
-async def assign(actor: Actor, lead_ids: Sequence[int], staff_id: int) -> list[Lead]:
-    """Assign leads to a staff member (a manager's act): all or none. Held leads are taken
-    from their holder. Caps apply; claim limits do not."""
-    actor.require("leads:assign")
+async def _batch(actor: Actor, lead_ids: Sequence[int]) -> dict[int, Lead]:
+    """The leads of a bulk operation by id: 1-1000 of them, every one visible to the
+    actor (NOT_FOUND naming the first that is not)."""
     errors = FieldErrors()
     errors.check(0 < len(lead_ids) <= MAX_BATCH, ("leadIds",), "length", "1-1000 leads")
     errors.raise_if_any()
-    staff = await scoped(actor, Staff).get_or_none(id=staff_id, active=True)
-    if staff is None:
-        raise NotFound("No such staff member", path=["input", "staffId"])
     rows = {r.id: r for r in await scoped(actor, Lead).filter(id__in=list(lead_ids))}
     for i, lead_id in enumerate(lead_ids):
         if lead_id not in rows:
             raise NotFound("No Lead with this id", path=["input", "leadIds", i])
-    leads = []
+    return rows
+
+
+async def assign(actor: Actor, lead_ids: Sequence[int], staff_id: int) -> list[Lead]:
+    """Assign leads to a staff member (a manager's act): all or none. Held leads are taken
+    from their holder. Caps apply; claim limits do not."""
+    actor.require("leads:assign")
+    rows = await _batch(actor, lead_ids)
+    staff = await scoped(actor, Staff).get_or_none(id=staff_id, active=True)
+    if staff is None:
+        raise NotFound("No such staff member", path=["input", "staffId"])
+    leads: dict[int, Lead] = {}
     async with atomic():
-        for i, lead_id in enumerate(dict.fromkeys(lead_ids)):
+        for i, lead_id in enumerate(lead_ids):
             lead = rows[lead_id]
+            if lead_id in leads:
+                continue  # named twice
             path: list[str | int] = ["input", "leadIds", i]
             if lead.pool_id is not None:
                 await _usable_pool(lead.pool_id, staff, path)
             if lead.owner_id == staff.id:
-                leads.append(lead)
+                leads[lead_id] = lead
                 continue
             if lead.owner_id is not None:
                 previous = lead.owner_id
@@ -321,8 +330,8 @@ async def assign(actor: Actor, lead_ids: Sequence[int], staff_id: int) -> list[L
             except Conflict as exc:
                 exc.extensions["path"] = path
                 raise
-            leads.append(lead)
-    return leads
+            leads[lead_id] = lead
+    return list(leads.values())
 
 
 def waiting(pool: Pool) -> QuerySet[Lead]:
@@ -430,16 +439,10 @@ async def transfer(
 ) -> list[Lead]:
     """Move leads to another pool (all or none); held ones are released into it."""
     actor.require("leads:assign")
-    errors = FieldErrors()
-    errors.check(0 < len(lead_ids) <= MAX_BATCH, ("leadIds",), "length", "1-1000 leads")
-    errors.raise_if_any()
+    rows = await _batch(actor, lead_ids)
     target = await scoped(actor, Pool).get_or_none(id=pool_id, archived=False)
     if target is None:
         raise NotFound("No such open pool", path=["input", "poolId"])
-    rows = {r.id: r for r in await scoped(actor, Lead).filter(id__in=list(lead_ids))}
-    for i, lead_id in enumerate(lead_ids):
-        if lead_id not in rows:
-            raise NotFound("No Lead with this id", path=["input", "leadIds", i])
     moved = []
     async with atomic():
         for lead_id in dict.fromkeys(lead_ids):
