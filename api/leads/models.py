@@ -26,21 +26,24 @@ def member_pools(actor: Any) -> Any:
     ).values("pool_id")
 
 
+def _visible_pool_ids(actor: Any) -> Any:
+    """Ids of the pools the actor sees: bound to its department chain, and for managers
+    also to a department of their subtree."""
+    departments = set(actor.department_chain)
+    if actor.data_scope.value == "department":
+        departments |= set(actor.department_ids)
+    return PoolDepartment.filter(
+        tenant_id=actor.tenant_id, department_id__in=list(departments)
+    ).values("pool_id")
+
+
 def _pools_reach(actor: Any) -> Q:
-    """Pools the actor may use: bound to its department chain (and, for managers, to a
-    department of their subtree)."""
-    reach = Q(id__in=Subquery(member_pools(actor)))
-    if actor.department_ids and actor.data_scope.value == "department":
-        managed = PoolDepartment.filter(
-            tenant_id=actor.tenant_id, department_id__in=list(actor.department_ids)
-        ).values("pool_id")
-        reach |= Q(id__in=Subquery(managed))
-    return reach
+    return Q(id__in=Subquery(_visible_pool_ids(actor)))
 
 
 def _open_leads_reach(actor: Any) -> Q:
-    """Unowned leads waiting in a pool the actor may use."""
-    return Q(owner_id=None, pool_id__in=Subquery(member_pools(actor)))
+    """Unowned leads in a pool the actor sees (waiting ones, and invalid ones kept there)."""
+    return Q(owner_id=None, pool_id__in=Subquery(_visible_pool_ids(actor)))
 
 
 class Pool(Model):

@@ -153,3 +153,20 @@ async def test_concurrent_claims_do_not_beat_the_daily_limit() -> None:
     results = await asyncio.gather(*(attempt(lead) for lead in leads))
     assert results.count("ok") == 5
     assert await Lead.filter(pool_id=pool.id, owner_id=stan.staff_id).count() == 5
+
+
+async def test_a_manager_sees_the_pools_of_its_subtree_and_their_waiting_leads() -> None:
+    from api.leads.service import pools
+    from tests.leads.helpers import make_pool
+
+    org, _ = await pool_org()
+    east_pool = await make_pool(org, "East pool", department_ids=[org.departments["east"]])
+    [lead] = await waiting_leads(org, east_pool, 1)
+    mona = await actor(org, "manager")  # heads Sales, above Sales East
+    assert await pools.visible_pools(mona).filter(id=east_pool.id).exists()
+    assert await records.visible_leads(mona).filter(id=lead.id).exists()
+    stella = await actor(org, "staff2")  # Sales: above Sales East, not in it
+    assert not await pools.visible_pools(stella).filter(id=east_pool.id).exists()
+    assert not await records.visible_leads(stella).filter(id=lead.id).exists()
+    with pytest.raises(NotFound):
+        await holding.claim(stella, lead.id)

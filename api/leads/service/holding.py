@@ -55,34 +55,40 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _holding(tenant_id: int, pool_id: int, staff_id: int) -> int:
-    """The id of the staff member's holding row for the pool, created on first use."""
-    row_id = (
+async def _holding(tenant_id: int, pool_id: int, staff_id: int) -> tuple[int, str]:
+    """(id, claim day) of the staff member's holding row for the pool, created on first
+    use."""
+    row = (
         await PoolHolding.filter(pool_id=pool_id, staff_id=staff_id)
         .first()
-        .values_list("id", flat=True)
+        .values_list("id", "claim_day")
     )
-    if row_id is not None:
-        return row_id
+    if row is not None:
+        return row
     try:
         async with in_transaction():  # a savepoint inside the caller's transaction
-            return (
-                await PoolHolding.create(tenant_id=tenant_id, pool_id=pool_id, staff_id=staff_id)
-            ).id
+            created = await PoolHolding.create(
+                tenant_id=tenant_id, pool_id=pool_id, staff_id=staff_id
+            )
+            return created.id, created.claim_day
     except IntegrityError:  # created concurrently
-        return (await PoolHolding.get(pool_id=pool_id, staff_id=staff_id)).id
+        again = await PoolHolding.get(pool_id=pool_id, staff_id=staff_id)
+        return again.id, again.claim_day
 
 
-async def _count_claim(pool: Pool, holding_id: int, now: datetime) -> None:
+async def _count_claim(pool: Pool, holding_id: int, claim_day: str, now: datetime) -> None:
     """Count a claim against the pool's limits in one conditional update; RATE_LIMITED
-    (with `retryAfterSeconds`) when a limit is reached."""
+    (with `retryAfterSeconds`) when a limit is reached. `claim_day` is the row's day as
+    read: a new day first resets the count (days only move forward, so a row read as
+    today needs no reset)."""
     local = now.astimezone(ZoneInfo(settings.BUSINESS_TIMEZONE))
     today = local.date().isoformat()
-    await (
-        PoolHolding.filter(id=holding_id)
-        .exclude(claim_day=today)
-        .update(claim_day=today, claims_on_day=0)
-    )
+    if claim_day != today:
+        await (
+            PoolHolding.filter(id=holding_id)
+            .exclude(claim_day=today)
+            .update(claim_day=today, claims_on_day=0)
+        )
     qs = PoolHolding.filter(id=holding_id)
     if pool.claims_per_day is not None:
         qs = qs.filter(claims_on_day__lt=pool.claims_per_day)
@@ -140,9 +146,9 @@ async def take(
             member = await PoolMember.get_or_none(pool_id=pool.id, staff_id=staff_id)
         cap = pools.cap_for(pool, member or None)
         if rate_limited or cap is not None:
-            holding_id = await _holding(tenant_id, pool.id, staff_id)
+            holding_id, claim_day = await _holding(tenant_id, pool.id, staff_id)
             if rate_limited:
-                await _count_claim(pool, holding_id, now)
+                await _count_claim(pool, holding_id, claim_day, now)
             else:  # the same row lock, without the claim limits
                 await PoolHolding.filter(id=holding_id).update(touches=F("touches") + 1)
         if cap is not None and await held_count(tenant_id, pool.id, staff_id) >= cap:
@@ -240,26 +246,29 @@ async def claim(actor: Actor, lead_id: int) -> Lead:
     actor.require("leads:write")
     if actor.staff_id is None:
         raise Conflict("Only staff members claim leads")
-    # A lead of the caller's pools, waiting or not: one that was just taken is a CONFLICT
-    # for its pool's members, and NOT_FOUND for everyone else.
+    # A lead of a pool bound to the caller's department chain (so the caller may use it),
+    # waiting or not: one just taken is a CONFLICT for the pool's users, NOT_FOUND for
+    # everyone else.
     lead = await tenant_scoped(actor, Lead).get_or_none(
         id=lead_id, pool_id__in=Subquery(member_pools(actor))
     )
     if lead is None:
         raise NotFound("No Lead with this id")
-    staff = await Staff.get(id=actor.staff_id)
-    await _usable_pool(lead.pool_id, staff, ["input", "id"])
+    pool = await Pool.get(id=lead.pool_id)
+    if pool.archived:
+        raise Conflict("The pool is archived", path=["input", "id"], reason="noPool")
     if lead.owner_id is not None:
         raise Conflict("Someone else holds this lead", path=["input", "id"], reason="taken")
     async with atomic():
         await take(
             actor.tenant_id,
             lead,
-            staff.id,
+            actor.staff_id,
             how="claim",
-            by=staff.id,
+            by=actor.staff_id,
             actor=actor,
             rate_limited=True,
+            pool=pool,
         )
     return lead
 
