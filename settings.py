@@ -54,6 +54,8 @@ WEBHOOK_RECONCILE_SECONDS: float = config("WEBHOOK_RECONCILE_SECONDS", cast=floa
 
 # Local time of the business: claim limits per day reset at its midnight.
 BUSINESS_TIMEZONE: str = config("BUSINESS_TIMEZONE", default="Asia/Shanghai")
+# Pools that assign automatically sweep their waiting leads at least this often.
+POOL_SWEEP_SECONDS: float = config("POOL_SWEEP_SECONDS", cast=float, default=300.0)
 
 # GraphQL limits
 GRAPHQL_MAX_DEPTH: int = config("GRAPHQL_MAX_DEPTH", cast=int, default=10)

@@ -11,6 +11,8 @@ from typing import Any
 
 from workflows.ping.activities import ping
 from workflows.ping.workflows import PingWorkflow
+from workflows.pool_assign.activities import sweep_pool
+from workflows.pool_assign.workflows import PoolAutoAssignWorkflow
 from workflows.pools.activities import note_recycle_deadline, recycle_lead, warn_before_recycle
 from workflows.pools.workflows import LeadRecycleWorkflow
 from workflows.schema_migration.activities import (
@@ -33,6 +35,7 @@ WORKFLOWS: list[type] = [
     SchemaMigrationWorkflow,
     WebhookPumpWorkflow,
     LeadRecycleWorkflow,
+    PoolAutoAssignWorkflow,
 ]
 
 ACTIVITIES: list[Callable[..., Any]] = [
@@ -46,4 +49,5 @@ ACTIVITIES: list[Callable[..., Any]] = [
     note_recycle_deadline,
     warn_before_recycle,
     recycle_lead,
+    sweep_pool,
 ]

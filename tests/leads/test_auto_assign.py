@@ -108,3 +108,37 @@ async def test_a_pool_that_assigns_automatically_takes_new_leads_at_once() -> No
         "Stan Staff",
         "Stella Staff",
     }
+
+
+async def test_leads_left_waiting_are_assigned_by_the_pools_workflow(temporal_env) -> None:
+    from datetime import timedelta
+
+    from workflows.pool_assign.starter import pool_assign_workflow_id
+
+    org, pool = await pool_org(strategy="round_robin", holding_cap=1)
+    admin = await actor(org, "admin")
+    made = [
+        await records.create_lead(admin, records.LeadChanges(name=f"W{i}", pool_id=pool.id))
+        for i in range(4)
+    ]
+    assert sum(lead.owner_id is None for lead in made) == 1  # three seats, cap 1 each
+    stan = await actor(org, "staff")
+    held = await Lead.get(pool_id=pool.id, owner_id=stan.staff_id)
+    await holding.release(stan, held.id, "wrong contact")
+    assert await holding.waiting(pool).count() == 2
+    handle = temporal_env.client.get_workflow_handle(
+        pool_assign_workflow_id(org.tenant.id, pool.id)
+    )
+    await temporal_env.sleep(timedelta(minutes=20))  # a sweep or two
+    for _ in range(100):
+        if await holding.waiting(pool).count() == 1:
+            break
+        await temporal_env.sleep(timedelta(minutes=5))
+    assert await holding.waiting(pool).count() == 1
+    # Stan got the lead that was waiting, not the one he gave up
+    [now_held] = await Lead.filter(pool_id=pool.id, owner_id=stan.staff_id)
+    assert now_held.id != held.id
+    assert (await holding.waiting(pool).first()).id == held.id
+    # archiving the pool ends its workflow
+    await pools.archive_pool(admin, pool.id)
+    assert await handle.result() == "stopped"

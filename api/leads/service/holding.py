@@ -292,6 +292,9 @@ async def release(actor: Actor, lead_id: int, reason: str) -> Lead:
         await timeline.record(actor, lead, "released", {"reason": reason, "staffId": holder})
         await timeline.transition(lead, "released", holder)
         await emit_lead(actor, "lead.released", lead, extra={"reason": reason})
+    pool = await Pool.get(id=lead.pool_id)
+    if pool.strategy != "manual" and not pool.archived:
+        await pools.start_sweeping(pool)  # the released lead waits for the next holder
     return lead
 
 
@@ -362,6 +365,27 @@ async def _loads(pool: Pool) -> dict[int, int]:
     return {owner: n for owner, n in rows}
 
 
+async def _last_holders(tenant_id: int, lead_ids: list[int]) -> dict[int, int]:
+    """For leads whose last hold ended by release or recycle: the staff member who held
+    it (auto-assignment passes them over for that lead)."""
+    rows = (
+        await LeadAssignment.filter(
+            tenant_id=tenant_id, lead_id__in=lead_ids, ended_at__isnull=False
+        )
+        .order_by("lead_id", "-ended_at", "-id")
+        .values_list("lead_id", "staff_id", "end_reason")
+    )
+    last: dict[int, int] = {}
+    seen: set[int] = set()
+    for lead_id, staff_id, reason in rows:
+        if lead_id in seen:
+            continue
+        seen.add(lead_id)
+        if reason in ("released", "recycled"):
+            last[lead_id] = staff_id
+    return last
+
+
 async def _auto_assign(
     tenant_id: int,
     pool: Pool,
@@ -374,14 +398,22 @@ async def _auto_assign(
     seats = await pools.seats(pool)
     settings_by_staff = await pools.member_settings(pool.id)
     loads = await _loads(pool)
+    gave_up = await _last_holders(tenant_id, [lead.id for lead in leads])
     assigned: list[Lead] = []
     for start in range(0, len(leads), AUTO_ASSIGN_CHUNK):
         # One transaction per chunk, one savepoint per lead: a lead lost to a race or a
         # full cap rolls back alone, and a chunk commits once.
         async with atomic():
             for lead in leads[start : start + AUTO_ASSIGN_CHUNK]:
-                staff_id = await choose(tenant_id, f"pool:{pool.id}", seats, strategy, loads=loads)
+                # Never straight back to the staff member who released it or let it lapse.
+                previous = gave_up.get(lead.id)
+                candidates = [s for s in seats if s.staff_id != previous]
+                staff_id = await choose(
+                    tenant_id, f"pool:{pool.id}", candidates, strategy, loads=loads
+                )
                 if staff_id is None:
+                    if len(candidates) < len(seats):
+                        continue  # only its last holder has room: the next lead may fit
                     return assigned  # nobody online under their cap
                 try:
                     async with atomic():
@@ -431,16 +463,31 @@ async def auto_assign(
 
 async def auto_assign_lead(tenant_id: int, lead_id: int) -> bool:
     """Auto-assign one waiting lead if its pool assigns automatically (after a create, a
-    recycle or a transfer); whether it was assigned."""
+    recycle or a transfer); whether it was assigned. A lead left waiting starts the
+    pool's sweeping workflow, which assigns it once someone has room."""
     lead = await Lead.get_or_none(id=lead_id, tenant_id=tenant_id, owner_id=None)
     if lead is None or lead.pool_id is None or lead.status not in CLAIMABLE:
         return False
     pool = await Pool.get(id=lead.pool_id)
     if pool.archived or pool.strategy == "manual":
         return False
-    return bool(
-        await _auto_assign(tenant_id, pool, Strategy(pool.strategy), [lead], by=None, actor=None)
+    if await _auto_assign(tenant_id, pool, Strategy(pool.strategy), [lead], by=None, actor=None):
+        return True
+    await pools.start_sweeping(pool)
+    return False
+
+
+async def sweep_pool(tenant_id: int, pool_id: int, limit: int) -> tuple[int, int, bool]:
+    """One sweep of a pool that assigns automatically: (leads assigned, leads still
+    waiting, whether the pool still assigns automatically)."""
+    pool = await Pool.get_or_none(id=pool_id, tenant_id=tenant_id)
+    if pool is None or pool.archived or pool.strategy == "manual":
+        return 0, 0, False
+    leads = list(await waiting(pool).order_by("created_at", "id").limit(limit))
+    assigned = await _auto_assign(
+        tenant_id, pool, Strategy(pool.strategy), leads, by=None, actor=None
     )
+    return len(assigned), await waiting(pool).count(), True
 
 
 async def transfer(

@@ -13,14 +13,16 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
+from api import maintenance
 from api.assignment.service import OnlineWindow, Seat, Strategy
 from api.auth import Actor
-from api.db import atomic, get_scoped, scoped, tenant_scoped
+from api.db import after_commit, atomic, get_scoped, scoped, tenant_scoped
 from api.errors import Conflict, FieldErrors, NotFound
 from api.leads.events import emit_pool
-from api.leads.models import Pool, PoolDepartment, PoolMember
+from api.leads.models import CLAIMABLE, Lead, Pool, PoolDepartment, PoolMember
 from api.leads.recycle import POLICY_SCHEMA, stage_order_issues
 from api.org.models import Department, Staff
 
@@ -141,6 +143,7 @@ async def create_pool(actor: Actor, changes: PoolChanges) -> Pool:
             )
             await _set_departments(actor, pool, changes.department_ids or [])
             await emit_pool(actor, "pool.created", pool)
+            _sweep_after_commit(pool)
     except IntegrityError as exc:
         raise Conflict("A pool with this name exists", path=["input", "name"]) from exc
     return pool
@@ -188,6 +191,8 @@ async def update_pool(actor: Actor, pool_id: int, changes: PoolChanges) -> Pool:
             if changes.department_ids is not None:
                 await _set_departments(actor, pool, changes.department_ids)
             await emit_pool(actor, "pool.updated", pool)
+            _sweep_after_commit(pool)
+            _nudge_after_commit(pool)
     except IntegrityError as exc:
         raise Conflict("A pool with this name exists", path=["input", "name"]) from exc
     return pool
@@ -201,6 +206,7 @@ async def archive_pool(actor: Actor, pool_id: int) -> Pool:
         pool.archived = True
         await pool.save(update_fields=["archived", "updated_at"])
         await emit_pool(actor, "pool.archived", pool)
+        _nudge_after_commit(pool)  # its workflow, if any, ends
     return pool
 
 
@@ -274,6 +280,7 @@ async def set_member(
         member.online = settings.online
         await member.save()
         await emit_pool(actor, "pool.updated", pool)
+        _nudge_after_commit(pool)
     return member
 
 
@@ -284,6 +291,7 @@ async def remove_member(actor: Actor, pool_id: int, staff_id: int) -> Pool:
     async with atomic():
         await PoolMember.filter(pool_id=pool.id, staff_id=staff_id).delete()
         await emit_pool(actor, "pool.updated", pool)
+        _nudge_after_commit(pool)
     return pool
 
 
@@ -355,3 +363,54 @@ async def seats(pool: Pool) -> list[Seat]:
             )
         )
     return result
+
+
+# -- auto-assignment of waiting leads ------------------------------------------------------
+
+
+async def start_sweeping(pool: Pool) -> None:
+    """Start the pool's auto-assignment workflow (unless it runs): leads wait in a pool
+    that assigns automatically."""
+    from workflows.pool_assign.starter import start_pool_assign
+
+    await start_pool_assign(pool.tenant_id, pool.id)
+
+
+def _sweep_after_commit(pool: Pool) -> None:
+    async def start() -> None:
+        if await Lead.filter(
+            tenant_id=pool.tenant_id, pool_id=pool.id, owner_id=None, status__in=CLAIMABLE
+        ).exists():
+            await start_sweeping(pool)
+
+    if pool.strategy != "manual" and not pool.archived:
+        after_commit(start)
+
+
+def _nudge_after_commit(pool: Pool) -> None:
+    async def nudge() -> None:
+        from workflows.pool_assign.starter import nudge_pool_assign
+
+        await nudge_pool_assign(pool.tenant_id, pool.id)
+
+    after_commit(nudge)
+
+
+async def restart_sweeps() -> None:
+    """Maintenance: pools that assign automatically and have leads waiting get their
+    workflow (started again if Temporal was unreachable when the leads were left)."""
+    pool_ids = (
+        await Lead.filter(owner_id=None, status__in=CLAIMABLE, pool_id__isnull=False)
+        .filter(
+            pool_id__in=Subquery(
+                Pool.filter(archived=False).exclude(strategy="manual").values("id")
+            )
+        )
+        .distinct()
+        .values_list("pool_id", flat=True)
+    )
+    for pool in await Pool.filter(id__in=list(pool_ids)):
+        await start_sweeping(pool)
+
+
+maintenance.register(restart_sweeps)
