@@ -12,11 +12,13 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 import settings
 
@@ -113,3 +115,25 @@ async def start_workflow_once(
         if result_type is None and not isinstance(workflow, str):
             return client.get_workflow_handle_for(workflow, id, run_id=err.run_id)
         return client.get_workflow_handle(id, run_id=err.run_id, result_type=result_type)
+
+
+async def signal_if_running(
+    workflow_id: str, signal: Callable[..., Any], *args: Any, rpc_timeout: timedelta | None = None
+) -> bool:
+    """Send `signal` to the running workflow `workflow_id`. True when sent, or when no such
+    workflow runs (finished, or never started: nothing to tell); False, logged, when
+    Temporal could not be reached. For services telling a workflow after their commit,
+    where an unreachable Temporal must not fail the write."""
+    try:
+        client = await get_client()
+        handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
+        await handle.signal(signal, *args, rpc_timeout=rpc_timeout)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return True
+        log.warning("could not signal %s to %s: %s", signal.__name__, workflow_id, err)
+        return False
+    except Exception as err:
+        log.warning("could not signal %s to %s: %r", signal.__name__, workflow_id, err)
+        return False
+    return True

@@ -8,10 +8,9 @@ import logging
 from datetime import timedelta
 
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.service import RPCError, RPCStatusCode
 
 import settings
-from workflows.client import get_client, start_workflow_once
+from workflows.client import signal_if_running, start_workflow_once
 from workflows.pool_assign.inputs import PoolAssignInput
 from workflows.pool_assign.workflows import PoolAutoAssignWorkflow
 
@@ -46,16 +45,8 @@ async def start_pool_assign(tenant_id: int, pool_id: int) -> bool:
 
 async def nudge_pool_assign(tenant_id: int, pool_id: int) -> bool:
     """Wake the pool's workflow to sweep now; True when it is not running either."""
-    try:
-        client = await get_client()
-        handle = client.get_workflow_handle(pool_assign_workflow_id(tenant_id, pool_id))
-        await handle.signal(PoolAutoAssignWorkflow.nudge, rpc_timeout=RPC_TIMEOUT)
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return True
-        log.warning("could not nudge auto-assignment of pool %s: %s", pool_id, err)
-        return False
-    except Exception as err:
-        log.warning("could not nudge auto-assignment of pool %s: %r", pool_id, err)
-        return False
-    return True
+    return await signal_if_running(
+        pool_assign_workflow_id(tenant_id, pool_id),
+        PoolAutoAssignWorkflow.nudge,
+        rpc_timeout=RPC_TIMEOUT,
+    )

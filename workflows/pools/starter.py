@@ -9,10 +9,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from temporalio.client import WorkflowHandle
-from temporalio.service import RPCError, RPCStatusCode
-
-from workflows.client import get_client, start_workflow_once
+from workflows.client import signal_if_running, start_workflow_once
 from workflows.pools.inputs import ActionRecord, RecycleInput
 from workflows.pools.workflows import LeadRecycleWorkflow
 
@@ -54,32 +51,23 @@ async def start_recycle(
     return True
 
 
-async def _signal(tenant_id: int, assignment_id: int, signal: Any, arg: Any) -> bool:
-    name = signal.__name__
-    try:
-        client = await get_client()
-        handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(
-            recycle_workflow_id(tenant_id, assignment_id)
-        )
-        await handle.signal(signal, arg, rpc_timeout=RPC_TIMEOUT)
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return True  # finished (kept, recycled, ended) or never started: nothing to tell
-        log.warning("could not signal %s to recycle workflow %s: %s", name, assignment_id, err)
-        return False
-    except Exception as err:
-        log.warning("could not signal %s to recycle workflow %s: %r", name, assignment_id, err)
-        return False
-    return True
-
-
 async def signal_action(tenant_id: int, assignment_id: int, action: ActionRecord) -> bool:
     """Tell the workflow the holder did something; False if Temporal was unreachable
     (the workflow finds the action in the database before it acts)."""
-    return await _signal(tenant_id, assignment_id, LeadRecycleWorkflow.action, action)
+    return await signal_if_running(
+        recycle_workflow_id(tenant_id, assignment_id),
+        LeadRecycleWorkflow.action,
+        action,
+        rpc_timeout=RPC_TIMEOUT,
+    )
 
 
 async def signal_end(tenant_id: int, assignment_id: int, reason: str) -> bool:
     """Tell the workflow its hold ended; False if Temporal was unreachable (the workflow
     then finds the hold ended when it next checks)."""
-    return await _signal(tenant_id, assignment_id, LeadRecycleWorkflow.end, reason)
+    return await signal_if_running(
+        recycle_workflow_id(tenant_id, assignment_id),
+        LeadRecycleWorkflow.end,
+        reason,
+        rpc_timeout=RPC_TIMEOUT,
+    )
