@@ -8,6 +8,7 @@ from typing import Any, ClassVar, TypeVar
 from strawberry import relay
 from strawberry.types import Info
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from api.db import scoped
 from api.errors import NotFound
@@ -22,9 +23,11 @@ async def resolve_scoped_nodes(
     to_node: Callable[[Any], N],
     *,
     required: bool,
+    queryset: QuerySet[Any] | None = None,
 ) -> list[N | None]:
     """Nodes for `node_ids` the caller may see, in order; others are None (or NOT_FOUND
-    when `required`)."""
+    when `required`). `queryset` narrows the rows further than `scoped()` (it must be
+    built on it, e.g. a domain's `visible_...`)."""
     ids: list[int | None] = []
     for raw in node_ids:
         try:
@@ -32,7 +35,8 @@ async def resolve_scoped_nodes(
         except ValueError:
             ids.append(None)
     wanted = [i for i in ids if i is not None]
-    rows = await scoped(info.context.actor, model).filter(id__in=wanted) if wanted else []
+    qs = queryset if queryset is not None else scoped(info.context.actor, model)
+    rows = await qs.filter(id__in=wanted) if wanted else []
     by_id = {row.id: row for row in rows}
     result = [to_node(by_id[i]) if i in by_id else None for i in ids]
     if required and any(r is None for r in result):

@@ -9,8 +9,16 @@ from strawberry import relay
 from tortoise.expressions import Q
 
 from api.filters import FieldFilterCompiler
-from api.relay import OrderKey, decode_id
-from api.where import DateTimeRange, FieldCondition, StringFilter, fields_q, range_q, string_q
+from api.relay import decode_id
+from api.where import (
+    DateTimeRange,
+    FieldCondition,
+    StringFilter,
+    fields_q,
+    logic_q,
+    range_q,
+    string_q,
+)
 
 
 @strawberry.input(description="Which customers; all given conditions must hold.")
@@ -55,17 +63,7 @@ def where_to_q(where: CustomerWhere, compiler: FieldFilterCompiler, path: tuple 
     """Compile a `CustomerWhere` tree into one Q (custom fields via the filter compiler)."""
     from api.customers.models import CustomerTag
 
-    q = Q()
-    if where.and_:
-        for i, sub in enumerate(where.and_):
-            q &= where_to_q(sub, compiler, (*path, "and", i))
-    if where.or_:
-        any_of = Q(id__in=[])
-        for i, sub in enumerate(where.or_):
-            any_of |= where_to_q(sub, compiler, (*path, "or", i))
-        q &= any_of
-    if where.not_:
-        q &= ~where_to_q(where.not_, compiler, (*path, "not"))
+    q = logic_q(where, where_to_q, compiler, path)
     for column, f in (
         ("name", where.name),
         ("source", where.source),
@@ -84,21 +82,3 @@ def where_to_q(where: CustomerWhere, compiler: FieldFilterCompiler, path: tuple 
         q &= range_q("created_at", where.created_at)
     q &= fields_q(where.fields, compiler, path)
     return q
-
-
-def order_keys(
-    order_by: list[CustomerOrder] | None, compiler: FieldFilterCompiler
-) -> list[OrderKey]:
-    keys = []
-    for i, order in enumerate(order_by or []):
-        if (order.by is None) == (order.field is None):
-            from api.errors import invalid
-
-            raise invalid(("orderBy", i), "oneOf", "Give `by` or `field`")
-        name = (
-            order.by.value
-            if order.by
-            else compiler.order_annotation(order.field, ("orderBy", i, "field"))
-        )
-        keys.append(OrderKey(name, descending=order.desc))
-    return keys or [OrderKey("created_at", descending=True), OrderKey("id", descending=True)]

@@ -17,7 +17,7 @@ from api.customers.types import Customer, LifecycleTemplate, Tag, TagGroup
 from api.errors import invalid
 from api.events.inputs import IDEMPOTENCY_KEY
 from api.inputs import fields_object, optional_id
-from api.metadata.service import current_fields, hidden_field_keys
+from api.metadata.service import hidden_fields
 from api.permissions import requires
 from api.relay import decode_id
 
@@ -359,15 +359,9 @@ class CustomerMutations:
         return MergeCustomersPayload(customer=await _out(info, row), moved=moved)
 
 
-async def _hidden(info: Info) -> frozenset[str]:
-    actor = info.context.actor
-    _, compiled = await current_fields(actor.tenant_id, KIND)
-    return hidden_field_keys(actor, compiled)
-
-
 async def _out(info: Info, row: Any) -> Customer:
     """The customer as the caller may see it (fields hidden from its roles left out)."""
-    return Customer.from_row(row, await _hidden(info))
+    return Customer.from_row(row, await hidden_fields(info.context.actor, KIND))
 
 
 async def _following(info: Info, input: CustomerFollowerInput, follow: bool) -> CustomerPayload:
@@ -381,7 +375,7 @@ async def _following(info: Info, input: CustomerFollowerInput, follow: bool) -> 
 
 
 async def _tagging(info: Info, input: TagCustomersInput, apply: bool) -> TagCustomersPayload:
-    hidden = await _hidden(info)
+    hidden = await hidden_fields(info.context.actor, KIND)
     rows = await tags.tag_customers(
         info.context.actor,
         [decode_id(c, "Customer") for c in input.customer_ids],

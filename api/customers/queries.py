@@ -7,15 +7,15 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from api.customers.inputs import CustomerOrder, CustomerWhere, order_keys, where_to_q
+from api.customers.inputs import CustomerOrder, CustomerWhere, where_to_q
 from api.customers.service import tags
 from api.customers.service.records import KIND, get_customer, visible_customers
 from api.customers.types import Customer, LifecycleTemplate, TagGroup
 from api.db import scoped
-from api.filters import FieldFilterCompiler
-from api.metadata.service import current_fields, hidden_field_keys
+from api.metadata.service import hidden_fields
 from api.permissions import requires
-from api.relay import Connection, decode_id, paginate
+from api.relay import Connection, decode_id
+from api.where import custom_field_page
 
 
 @strawberry.type
@@ -41,22 +41,16 @@ class CustomerQueries:
         after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
     ) -> Connection[Customer]:
         actor = info.context.actor
-        _, compiled = await current_fields(actor.tenant_id, KIND)
-        compiler = FieldFilterCompiler(compiled.filterable)
-        qs = visible_customers(actor)
-        q = where_to_q(where, compiler) if where else None
-        keys = order_keys(order_by, compiler)
-        if compiler.compiled.annotations:
-            qs = qs.annotate(**compiler.compiled.annotations)
-        if q is not None:
-            qs = qs.filter(q)
-        hidden = hidden_field_keys(actor, compiled)
-        return await paginate(
-            qs,
+        return await custom_field_page(
+            actor,
+            KIND,
+            visible_customers(actor),
+            where=where,
+            to_q=where_to_q,
+            order_by=order_by,
             first=first,
             after=after,
-            order=keys,
-            to_node=lambda row: Customer.from_row(row, hidden),
+            to_node=Customer.from_row,
         )
 
     @strawberry.field(
@@ -68,8 +62,7 @@ class CustomerQueries:
     ) -> Customer:
         actor = info.context.actor
         row = await get_customer(actor, decode_id(id, "Customer"))
-        _, compiled = await current_fields(actor.tenant_id, KIND)
-        return Customer.from_row(row, hidden_field_keys(actor, compiled))
+        return Customer.from_row(row, await hidden_fields(actor, KIND))
 
     @strawberry.field(
         description="Tag groups (optionally only `customer` or `group` ones).",

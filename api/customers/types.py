@@ -19,8 +19,7 @@ from api.customers.loaders import (
     TagsByCustomerLoader,
     TagsByGroupLoader,
 )
-from api.metadata.service import hidden_field_keys
-from api.nodes import ScopedNode
+from api.nodes import ScopedNode, resolve_scoped_nodes
 from api.org.loaders import StaffByIdLoader
 from api.org.types import Staff
 from api.relay import Connection, OrderKey, paginate
@@ -219,14 +218,15 @@ class Customer(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         from api.customers.service.records import KIND, visible_customers
-        from api.metadata.service import current_fields
+        from api.metadata.service import hidden_fields
 
         actor = info.context.actor
-        hidden = hidden_field_keys(actor, (await current_fields(actor.tenant_id, KIND))[1])
-        node_ids = list(node_ids)
-        ids = [int(i) for i in node_ids if str(i).isdigit()]
-        rows = {r.id: r for r in await visible_customers(actor).filter(id__in=ids)}
-        return [
-            cls.from_row(rows[int(i)], hidden) if str(i).isdigit() and int(i) in rows else None
-            for i in node_ids
-        ]
+        hidden = await hidden_fields(actor, KIND)
+        return await resolve_scoped_nodes(
+            info,
+            models.Customer,
+            node_ids,
+            lambda row: cls.from_row(row, hidden),
+            required=required,
+            queryset=visible_customers(actor),
+        )

@@ -14,8 +14,16 @@ from tortoise.expressions import Q
 from api.events.inputs import IDEMPOTENCY_KEY
 from api.filters import FieldFilterCompiler
 from api.leads.types import LeadStatus, PoolStrategy
-from api.relay import OrderKey, decode_id
-from api.where import DateTimeRange, FieldCondition, StringFilter, fields_q, range_q, string_q
+from api.relay import decode_id
+from api.where import (
+    DateTimeRange,
+    FieldCondition,
+    StringFilter,
+    fields_q,
+    logic_q,
+    range_q,
+    string_q,
+)
 
 # -- recycle policies --------------------------------------------------------------------
 
@@ -425,16 +433,7 @@ def where_to_q(where: LeadWhere, compiler: FieldFilterCompiler, path: tuple = ("
     """Compile a `LeadWhere` tree into one Q (custom fields via the filter compiler)."""
     from api.leads.models import CLAIMABLE
 
-    q = Q()
-    for i, sub in enumerate(where.and_ or []):
-        q &= where_to_q(sub, compiler, (*path, "and", i))
-    if where.or_:
-        any_of = Q(id__in=[])
-        for i, sub in enumerate(where.or_):
-            any_of |= where_to_q(sub, compiler, (*path, "or", i))
-        q &= any_of
-    if where.not_:
-        q &= ~where_to_q(where.not_, compiler, (*path, "not"))
+    q = logic_q(where, where_to_q, compiler, path)
     if where.name is not None:
         q &= string_q("name", where.name)
     if where.source is not None:
@@ -453,19 +452,3 @@ def where_to_q(where: LeadWhere, compiler: FieldFilterCompiler, path: tuple = ("
         q &= range_q("created_at", where.created_at)
     q &= fields_q(where.fields, compiler, path)
     return q
-
-
-def order_keys(order_by: list[LeadOrder] | None, compiler: FieldFilterCompiler) -> list[OrderKey]:
-    from api.errors import invalid
-
-    keys = []
-    for i, order in enumerate(order_by or []):
-        if (order.by is None) == (order.field is None):
-            raise invalid(("orderBy", i), "oneOf", "Give `by` or `field`")
-        name = (
-            order.by.value
-            if order.by
-            else compiler.order_annotation(order.field, ("orderBy", i, "field"))
-        )
-        keys.append(OrderKey(name, descending=order.desc))
-    return keys or [OrderKey("created_at", descending=True), OrderKey("id", descending=True)]

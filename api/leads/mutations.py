@@ -35,7 +35,7 @@ from api.leads.models import Lead as LeadRow
 from api.leads.service import conversion, follow_ups, holding, pools, records
 from api.leads.service.records import KIND, LeadChanges
 from api.leads.types import Lead, Pool
-from api.metadata.service import current_fields, hidden_field_keys
+from api.metadata.service import hidden_fields
 from api.permissions import requires
 from api.relay import decode_id
 
@@ -70,8 +70,7 @@ class ConvertLeadPayload:
 
 async def _leads(info: Info, rows: Sequence[LeadRow]) -> list[Lead]:
     """Leads as the caller may see them (fields hidden from its roles left out)."""
-    actor = info.context.actor
-    hidden = hidden_field_keys(actor, (await current_fields(actor.tenant_id, KIND))[1])
+    hidden = await hidden_fields(info.context.actor, KIND)
     return [Lead.from_row(row, hidden) for row in rows]
 
 
@@ -339,7 +338,7 @@ class LeadMutations:
             fields=fields_object(input.fields),
             owner_id=optional_id(input.owner_id, "Staff"),
         )
-        hidden = hidden_field_keys(actor, (await current_fields(actor.tenant_id, CUSTOMER_KIND))[1])
         return ConvertLeadPayload(
-            lead=(await _leads(info, [lead]))[0], customer=Customer.from_row(customer, hidden)
+            lead=(await _leads(info, [lead]))[0],
+            customer=Customer.from_row(customer, await hidden_fields(actor, CUSTOMER_KIND)),
         )

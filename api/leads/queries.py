@@ -9,16 +9,15 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.filters import FieldFilterCompiler
-from api.leads.inputs import LeadOrder, LeadWhere, order_keys, where_to_q
+from api.leads.inputs import LeadOrder, LeadWhere, where_to_q
 from api.leads.recycle import POLICY_SCHEMA
 from api.leads.service import funnel, pools
 from api.leads.service.records import KIND, get_lead, visible_leads
 from api.leads.types import Lead, LeadFunnelRow, Pool
-from api.metadata.service import current_fields, hidden_field_keys
+from api.metadata.service import hidden_fields
 from api.permissions import requires
 from api.relay import Connection, decode_id, encode_id
-from api.where import DateTimeRange
+from api.where import DateTimeRange, custom_field_page
 
 
 @strawberry.enum(description="How the lead funnel is grouped.")
@@ -74,21 +73,17 @@ class LeadQueries:
         ] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
     ) -> Connection[Lead]:
-        from api.relay import paginate
-
         actor = info.context.actor
-        _, compiled = await current_fields(actor.tenant_id, KIND)
-        compiler = FieldFilterCompiler(compiled.filterable)
-        qs = visible_leads(actor)
-        q = where_to_q(where, compiler) if where else None
-        keys = order_keys(order_by, compiler)
-        if compiler.compiled.annotations:
-            qs = qs.annotate(**compiler.compiled.annotations)
-        if q is not None:
-            qs = qs.filter(q)
-        hidden = hidden_field_keys(actor, compiled)
-        return await paginate(
-            qs, first=first, after=after, order=keys, to_node=lambda r: Lead.from_row(r, hidden)
+        return await custom_field_page(
+            actor,
+            KIND,
+            visible_leads(actor),
+            where=where,
+            to_q=where_to_q,
+            order_by=order_by,
+            first=first,
+            after=after,
+            to_node=Lead.from_row,
         )
 
     @strawberry.field(
@@ -99,8 +94,7 @@ class LeadQueries:
     ) -> Lead:
         actor = info.context.actor
         row = await get_lead(actor, decode_id(id, "Lead"))
-        _, compiled = await current_fields(actor.tenant_id, KIND)
-        return Lead.from_row(row, hidden_field_keys(actor, compiled))
+        return Lead.from_row(row, await hidden_fields(actor, KIND))
 
     @strawberry.field(
         description="The lead funnel (A1): distinct leads reaching each step (created, "

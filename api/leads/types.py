@@ -23,7 +23,7 @@ from api.leads.loaders import (
     PoolByIdLoader,
     WaitingCountByPoolLoader,
 )
-from api.nodes import ScopedNode
+from api.nodes import ScopedNode, resolve_scoped_nodes
 from api.org.loaders import DepartmentByIdLoader, StaffByIdLoader
 from api.org.types import Department, Staff
 from api.relay import Connection, OrderKey, paginate
@@ -305,17 +305,18 @@ class Lead(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         from api.leads.service.records import KIND, visible_leads
-        from api.metadata.service import current_fields, hidden_field_keys
+        from api.metadata.service import hidden_fields
 
         actor = info.context.actor
-        hidden = hidden_field_keys(actor, (await current_fields(actor.tenant_id, KIND))[1])
-        node_ids = list(node_ids)
-        ids = [int(i) for i in node_ids if str(i).isdigit()]
-        rows = {r.id: r for r in await visible_leads(actor).filter(id__in=ids)}
-        return [
-            cls.from_row(rows[int(i)], hidden) if str(i).isdigit() and int(i) in rows else None
-            for i in node_ids
-        ]
+        hidden = await hidden_fields(actor, KIND)
+        return await resolve_scoped_nodes(
+            info,
+            models.Lead,
+            node_ids,
+            lambda row: cls.from_row(row, hidden),
+            required=required,
+            queryset=visible_leads(actor),
+        )
 
 
 @strawberry.type(

@@ -331,3 +331,8 @@ def hidden_field_keys(actor: Actor, compiled: CompiledFields) -> frozenset[str]:
         for key, spec in compiled.fields.items()
         if spec.visible_to and not roles & set(spec.visible_to)
     )
+
+
+async def hidden_fields(actor: Actor, kind: str) -> frozenset[str]:
+    """Keys of the published `kind` fields none of the caller's roles may see."""
+    return hidden_field_keys(actor, (await current_fields(actor.tenant_id, kind))[1])

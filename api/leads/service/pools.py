@@ -13,7 +13,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from api import maintenance
@@ -105,13 +105,13 @@ async def _check(actor: Actor, changes: PoolChanges, errors: FieldErrors, creati
         )
         for i, dept in enumerate(changes.department_ids):
             errors.check(dept in found, ("departmentIds", i), "exists", "No such department")
-        if creating:
-            errors.check(
-                bool(changes.department_ids),
-                ("departmentIds",),
-                "minItems",
-                "A pool is bound to at least one department",
-            )
+    if changes.department_ids is not None or creating:
+        errors.check(
+            bool(changes.department_ids),
+            ("departmentIds",),
+            "minItems",
+            "A pool is bound to at least one department",
+        )
 
 
 async def _set_departments(actor: Actor, pool: Pool, department_ids: list[int]) -> None:
@@ -155,13 +155,6 @@ async def update_pool(actor: Actor, pool_id: int, changes: PoolChanges) -> Pool:
     pool = await get_scoped(actor, Pool, pool_id)
     errors = FieldErrors()
     await _check(actor, changes, errors, creating=False)
-    if changes.department_ids is not None:
-        errors.check(
-            bool(changes.department_ids),
-            ("departmentIds",),
-            "minItems",
-            "A pool is bound to at least one department",
-        )
     if changes.recycle:
         for i, rule in enumerate(changes.recycle.get("rules", [])):
             errors.check(
@@ -321,16 +314,11 @@ async def members(pool: Pool) -> list[Staff]:
     ).values_list("path", flat=True)
     if not paths:
         return []
-    dept_ids: set[int] = set()
-    for path in paths:
-        dept_ids |= set(
-            await Department.filter(tenant_id=pool.tenant_id, path__startswith=path).values_list(
-                "id", flat=True
-            )
-        )
+    below = Q(*(Q(path__startswith=path) for path in paths), join_type=Q.OR)
+    dept_ids = await Department.filter(below, tenant_id=pool.tenant_id).values_list("id", flat=True)
     return list(
         await Staff.filter(
-            tenant_id=pool.tenant_id, active=True, department_id__in=list(dept_ids)
+            tenant_id=pool.tenant_id, active=True, department_id__in=dept_ids
         ).order_by("id")
     )
 
