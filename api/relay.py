@@ -49,6 +49,11 @@ def encode_id(type_name: str, pk: int) -> str:
     return str(relay.GlobalID(type_name, str(pk)))
 
 
+def encode_optional_id(type_name: str, pk: int | None) -> str | None:
+    """The global id of `pk`, or None for no row (nullable foreign keys)."""
+    return encode_id(type_name, pk) if pk is not None else None
+
+
 @strawberry.type(description="One row of a page, with its cursor.")
 class Edge(Generic[NodeT]):
     cursor: str = strawberry.field(description="Pass as `after` to get the rows after this one.")

@@ -17,7 +17,7 @@ from api.events.catalogue import (
     register_event_type,
 )
 from api.events.outbox import emit
-from api.relay import encode_id
+from api.relay import encode_id, encode_optional_id
 
 register_entity("customer", node_type="Customer", model=Customer)
 
@@ -70,7 +70,7 @@ def customer_payload(customer: Customer) -> dict[str, Any]:
     return {
         "id": encode_id("Customer", customer.id),
         "name": customer.name,
-        "ownerId": encode_id("Staff", customer.owner_id) if customer.owner_id else None,
+        "ownerId": encode_optional_id("Staff", customer.owner_id),
         "source": customer.source,
         "stageKey": customer.stage_key,
         "fields": customer.fields,

@@ -16,7 +16,7 @@ from api.events.catalogue import (
 )
 from api.events.outbox import emit
 from api.leads.models import Lead, Pool
-from api.relay import encode_id
+from api.relay import encode_id, encode_optional_id
 
 register_entity("lead", node_type="Lead", model=Lead)
 register_entity("pool", node_type="Pool", model=Pool)
@@ -89,10 +89,6 @@ for _name, _description in {
     )
 
 
-def _gid(type_name: str, pk: int | None) -> str | None:
-    return encode_id(type_name, pk) if pk is not None else None
-
-
 def lead_payload(lead: Lead) -> dict[str, Any]:
     """The lead's state after a change, as integrators receive it."""
     return {
@@ -100,9 +96,9 @@ def lead_payload(lead: Lead) -> dict[str, Any]:
         "name": lead.name,
         "source": lead.source,
         "status": lead.status,
-        "poolId": _gid("Pool", lead.pool_id),
-        "ownerId": _gid("Staff", lead.owner_id),
-        "customerId": _gid("Customer", lead.customer_id),
+        "poolId": encode_optional_id("Pool", lead.pool_id),
+        "ownerId": encode_optional_id("Staff", lead.owner_id),
+        "customerId": encode_optional_id("Customer", lead.customer_id),
         "fields": lead.fields,
         "schemaVersion": lead.schema_version,
         "updatedAt": lead.updated_at.isoformat() if lead.updated_at else None,

@@ -16,11 +16,7 @@ from api.events.catalogue import (
     register_event_type,
 )
 from api.org.models import ApiKey, Department, Staff
-from api.relay import encode_id
-
-
-def _gid(type_name: str, pk: int | None) -> str | None:
-    return encode_id(type_name, pk) if pk is not None else None
+from api.relay import encode_id, encode_optional_id
 
 
 def staff_state(row: Staff) -> dict[str, Any]:
@@ -31,7 +27,7 @@ def staff_state(row: Staff) -> dict[str, Any]:
         "phone": row.phone,
         "roles": sorted(row.roles),
         "active": row.active,
-        "departmentId": _gid("Department", row.department_id),
+        "departmentId": encode_optional_id("Department", row.department_id),
         "createdAt": row.created_at,
         "updatedAt": row.updated_at,
     }
@@ -41,7 +37,7 @@ def department_state(row: Department) -> dict[str, Any]:
     return {
         "id": encode_id("Department", row.id),
         "name": row.name,
-        "parentId": _gid("Department", row.parent_id),
+        "parentId": encode_optional_id("Department", row.parent_id),
         "depth": row.path.count("/") - 2,
         "createdAt": row.created_at,
         "updatedAt": row.updated_at,
@@ -54,7 +50,7 @@ def api_key_state(row: ApiKey) -> dict[str, Any]:
         "name": row.name,
         "prefix": f"scrm_{row.lookup}_",
         "scopes": list(row.scopes),
-        "createdById": _gid("Staff", row.created_by_id),
+        "createdById": encode_optional_id("Staff", row.created_by_id),
         "createdAt": row.created_at,
         "revokedAt": row.revoked_at,
     }

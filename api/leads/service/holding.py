@@ -44,7 +44,7 @@ from api.leads.recycle import snapshot
 from api.leads.service import pools, recycling, timeline
 from api.leads.service.records import get_lead
 from api.org.models import Staff
-from api.relay import encode_id
+from api.relay import encode_optional_id
 
 MAX_BATCH = 1000
 AUTO_ASSIGN_CHUNK = 100  # leads auto-assigned per transaction
@@ -523,7 +523,7 @@ async def transfer(
                 actor,
                 "lead.transferred",
                 lead,
-                extra={"fromPoolId": encode_id("Pool", source_pool) if source_pool else None},
+                extra={"fromPoolId": encode_optional_id("Pool", source_pool)},
             )
             moved.append(lead)
     if target.strategy != "manual":
