@@ -85,8 +85,7 @@ async def convert_lead(
     actor.require("leads:write")
     actor.require("customers:write")
     lead = await lead_records.get_lead(actor, lead_id)
-    if actor.staff_id is None or lead.owner_id != actor.staff_id:
-        actor.require("leads:assign")  # not its holder (an API key holds nothing)
+    lead_records.require_holder_or_assigner(actor, lead)
     _refuse(lead)
     carried, left = await carried_values(actor.tenant_id, lead)
     values = {**carried, **(fields or {})}

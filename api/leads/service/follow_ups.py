@@ -20,7 +20,7 @@ from api.leads.events import emit_lead
 from api.leads.models import Lead, LeadTimelineEvent
 from api.leads.recycle import FOLLOW_UP_KINDS, Action
 from api.leads.service import recycling, timeline
-from api.leads.service.records import get_lead
+from api.leads.service.records import get_lead, require_holder_or_assigner
 
 MAX_CONTENT = 5000
 MAX_DETAIL = 64  # a material's name or type, a stage key (as in the policy schema)
@@ -36,8 +36,7 @@ async def _lead_to_act_on(actor: Actor, lead_id: int) -> Lead:
     """The lead, if the actor may see it and is its holder or may assign leads."""
     actor.require("leads:write")
     lead = await get_lead(actor, lead_id)
-    if lead.owner_id is None or lead.owner_id != actor.staff_id:
-        actor.require("leads:assign")
+    require_holder_or_assigner(actor, lead)
     return lead
 
 

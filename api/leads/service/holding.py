@@ -42,7 +42,7 @@ from api.leads.models import (
 )
 from api.leads.recycle import snapshot
 from api.leads.service import pools, recycling, timeline
-from api.leads.service.records import get_lead
+from api.leads.service.records import get_lead, require_holder_or_assigner
 from api.org.models import Staff
 from api.relay import encode_optional_id
 
@@ -281,8 +281,7 @@ async def release(actor: Actor, lead_id: int, reason: str) -> Lead:
     errors.check(0 < len(reason) <= 500, ("reason",), "length", "Give a reason (1-500 characters)")
     errors.raise_if_any()
     lead = await get_lead(actor, lead_id)
-    if actor.staff_id is None or lead.owner_id != actor.staff_id:
-        actor.require("leads:assign")  # someone else's lead, or an API key
+    require_holder_or_assigner(actor, lead)
     if lead.pool_id is None:
         raise Conflict("The lead has no pool to go back to", path=["input", "id"], reason="noPool")
     async with atomic():
@@ -542,8 +541,7 @@ async def mark(actor: Actor, lead_id: int, status: str, reason: str = "") -> Lea
     errors.check(len(reason) <= 500, ("reason",), "maxLength", "At most 500 characters")
     errors.raise_if_any()
     lead = await get_lead(actor, lead_id)
-    if actor.staff_id is None or lead.owner_id != actor.staff_id:
-        actor.require("leads:assign")  # someone else's lead, or an API key
+    require_holder_or_assigner(actor, lead)
     if lead.status == "converted":
         raise Conflict(
             "A converted lead keeps its status", path=["input", "id"], reason="converted"

@@ -46,6 +46,13 @@ async def get_lead(actor: Actor, lead_id: int) -> Lead:
     return await get_scoped(actor, Lead, lead_id)
 
 
+def require_holder_or_assigner(actor: Actor, lead: Lead) -> None:
+    """FORBIDDEN unless the actor holds the lead or may assign leads (an API key holds
+    nothing, so it needs leads:assign)."""
+    if actor.staff_id is None or lead.owner_id != actor.staff_id:
+        actor.require("leads:assign")
+
+
 @dataclass
 class LeadChanges:
     """Values for create/update; None leaves a value as it is. `fields` holds the custom
@@ -180,8 +187,7 @@ async def delete_lead(actor: Actor, lead_id: int) -> int:
 
     actor.require("leads:write")
     lead = await get_lead(actor, lead_id)
-    if actor.staff_id is None or lead.owner_id != actor.staff_id:
-        actor.require("leads:assign")  # someone else's lead, or an API key
+    require_holder_or_assigner(actor, lead)
     async with atomic():
         await dedup.release(actor, ENTITY, lead.id)
         await emit_lead(actor, "lead.deleted", lead)
